@@ -8,24 +8,26 @@ import java.util.List;
  * fused into groups that each make one pass over the data.
  *
  * <p>A level at stride s pairs position k with k xor s. Levels whose stride is at least the
- * vector length ("wide" levels) pair whole vectors; narrower ones pair lanes inside one vector.
- * A group holds consecutive levels whose wide strides take at most {@link #MAX_GROUP_BITS}
- * distinct values: it loads the 2^m vectors that those m strides connect (positions
- * base + any sum of distinct wide strides), applies all its levels while they sit in registers
- * (narrow levels by lane shuffles), and stores them once. Loads and stores, not arithmetic, bound
- * a level done on its own, so fusing is where the speed comes from.
+ * vector length L ("wide" levels) pair whole vectors; narrower ones pair lanes inside one vector.
+ * A wide group holds consecutive wide levels whose strides take at most {@code maxGroupBits}
+ * distinct values m: it loads the 2^m vectors those strides connect (positions base + any sum of
+ * distinct wide strides), applies all its levels while they sit in registers, and stores them
+ * once. The consecutive narrow levels (where B* meets B) form one group that works on one vector
+ * at a time with lane shuffles. Loads and stores, not arithmetic, bound a level done on its own,
+ * so fusing is where the speed comes from.
  *
- * <p>For n = 512 with 16 lanes the 18 levels become three passes:
- * [256, 128, 64], [32, 16, 8, 4, 2, 1, 1, 2, 4, 8, 16, 32, 64], [128, 256]. With one lane (the
- * batch-in-lanes layout, where every stride is wide) they become five:
- * [256, 128, 64], [32, 16, 8], [4, 2, 1, 1, 2, 4], [8, 16, 32], [64, 128, 256].
+ * <p>For n = 512, L = 16 and at most two wide strides per group the 18 levels become seven
+ * passes: [256, 128], [64, 32], [16], [8, 4, 2, 1, 1, 2, 4, 8], [16, 32], [64, 128], [256].
  *
  * <p>The plan also fixes the order in which the kernel reads coefficients, so they are streamed
  * from one array front to back ({@link #coefficientStream}). Immutable.
  */
 final class ButterflyPlan {
-    /** At most 2^3 = 8 vectors live per group, leaving registers for coefficients and temporaries. */
-    static final int MAX_GROUP_BITS = 3;
+    /**
+     * At most 2^2 = 4 vectors per row live per group: with four rows at once that is 16 vectors,
+     * leaving registers for coefficients and temporaries (measured: 2 beats 3 bits with 4 rows).
+     */
+    static final int MAX_GROUP_BITS = 2;
 
     /** One pass over the data. */
     record Group(int[] levels, int[] levelStrides, int[] wideStrides, int[] levelBits, int[] bases) {
@@ -48,12 +50,22 @@ final class ButterflyPlan {
 
     private final KMatrixShape shape;
     private final int vectorLength;
+    private final int maxGroupBits;
     private final List<Group> groups;
 
     /**
-     * @param vectorLength lanes per vector along the position axis; 1 when the batch is in the lanes
+     * @param vectorLength lanes per vector along the position axis
      */
     ButterflyPlan(KMatrixShape shape, int vectorLength) {
+        this(shape, vectorLength, MAX_GROUP_BITS);
+    }
+
+    /**
+     * @param vectorLength lanes per vector along the position axis
+     * @param maxGroupBits at most this many distinct wide strides per group (2^bits vectors live)
+     */
+    ButterflyPlan(KMatrixShape shape, int vectorLength, int maxGroupBits) {
+        this.maxGroupBits = maxGroupBits;
         if (vectorLength > shape.n()) {
             throw new IllegalArgumentException("vector length %d exceeds n=%d".formatted(vectorLength, shape.n()));
         }
@@ -70,19 +82,28 @@ final class ButterflyPlan {
         return vectorLength;
     }
 
+    /**
+     * Greedy grouping in application order: a run of narrow levels is one group; wide levels join
+     * the current wide group while their strides take at most MAX_GROUP_BITS distinct values.
+     */
     private List<Group> buildGroups() {
         List<Group> result = new ArrayList<>();
         List<Integer> levels = new ArrayList<>();
         List<Integer> wide = new ArrayList<>();
+        boolean narrowGroup = false;
         for (int level = 0; level < shape.levels(); level++) {
             int s = shape.stride(level);
-            boolean fits = s < vectorLength || wide.contains(s) || wide.size() < MAX_GROUP_BITS;
+            boolean narrow = s < vectorLength;
+            boolean fits = levels.isEmpty()
+                    || (narrow && narrowGroup)
+                    || (!narrow && !narrowGroup && (wide.contains(s) || wide.size() < maxGroupBits));
             if (!fits) {
                 result.add(makeGroup(levels, wide));
                 levels.clear();
                 wide.clear();
             }
-            if (s >= vectorLength && !wide.contains(s)) {
+            narrowGroup = narrow;
+            if (!narrow && !wide.contains(s)) {
                 wide.add(s);
             }
             levels.add(level);
@@ -119,7 +140,7 @@ final class ButterflyPlan {
      * The coefficients of one stacked product in the order the kernel consumes them: for each
      * group, base and level of the group, for each local vector i in 0..2^m: {@code vectorLength}
      * self coefficients of the vector's positions, then its {@code vectorLength} partner
-     * coefficients. With one lane this is (self, partner) scalar pairs.
+     * coefficients.
      */
     float[] coefficientStream(KMatrixWeights weights, int stack) {
         float[] stream = new float[shape.levels() * shape.n() * 2];

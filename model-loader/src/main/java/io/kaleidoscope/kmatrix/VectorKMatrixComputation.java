@@ -3,92 +3,76 @@ package io.kaleidoscope.kmatrix;
 import java.util.Arrays;
 
 /**
- * One layer prepared for {@link VectorKMatrixKernel}: the fused-level plans of both paths and
- * their coefficient streams, built once at load time.
+ * One layer prepared for {@link VectorKMatrixKernel}: its fused-level plan and one coefficient
+ * stream per stacked product, built once at load time.
  *
- * <p>Scratch use: the row path uses the first n floats, the lane path n × L floats laid out as
- * {@code z[k·L + r]} (position k, row r of the tile).
+ * <p>A call copies rows into scratch four at a time (zero-padded to n; scratch holds rows at
+ * z[0], z[n], z[2n], z[3n]), runs every group of the plan with {@link FourRowButterflies} (the
+ * one to three rows left over with {@link OneRowButterflies}), and writes the outputs with the
+ * stack or chunk-sum rule and the bias ({@link VectorRowOutput}). Per stacked product the input
+ * is copied again, since the transform works in place.
  */
 final class VectorKMatrixComputation implements KMatrixKernel.Computation {
-    private static final int L = VectorButterflyPass.L;
+    static final int ROWS_PER_PASS = 4;
 
     private final KMatrixShape shape;
     private final float[] bias;
-    private final int lanePathMinBatch;
-    /** Row layout: null when n < L (a row does not fill one vector); then every batch takes the lane path. */
-    private final ButterflyPlan rowPlan;
-    private final float[][] rowStreams;
-    private final ButterflyPlan lanePlan;
-    private final float[][] laneStreams;
+    private final ButterflyPlan plan;
+    private final float[][] streams;
 
-    VectorKMatrixComputation(KMatrixWeights weights, int lanePathMinBatch) {
+    VectorKMatrixComputation(KMatrixWeights weights) {
+        this(weights, ButterflyPlan.MAX_GROUP_BITS);
+    }
+
+    /** With a chosen group size; tests use it to cover every shape of pass. */
+    VectorKMatrixComputation(KMatrixWeights weights, int maxGroupBits) {
         this.shape = weights.shape();
         this.bias = weights.bias();
-        this.lanePathMinBatch = lanePathMinBatch;
-        this.rowPlan = shape.n() >= L ? new ButterflyPlan(shape, L) : null;
-        this.lanePlan = new ButterflyPlan(shape, 1);
-        this.rowStreams = new float[shape.stacks()][];
-        this.laneStreams = new float[shape.stacks()][];
+        this.plan = new ButterflyPlan(shape, VectorKMatrixKernel.SPECIES.length(), maxGroupBits);
+        this.streams = new float[shape.stacks()][];
         for (int stack = 0; stack < shape.stacks(); stack++) {
-            rowStreams[stack] = rowPlan == null ? null : rowPlan.coefficientStream(weights, stack);
-            laneStreams[stack] = lanePlan.coefficientStream(weights, stack);
+            streams[stack] = plan.coefficientStream(weights, stack);
         }
     }
 
-    /**
-     * Full tiles of L rows take the lane path once the batch reaches {@code lanePathMinBatch}; the
-     * remaining rows take it too if there are at least that many, otherwise the row path. Without
-     * a row plan (n < L) everything takes the lane path.
-     */
     @Override
     public void apply(float[] x, int xOffset, float[] y, int yOffset, int batch, float[] z) {
-        boolean lanesOnly = rowPlan == null;
-        int tiles = lanesOnly || batch >= lanePathMinBatch ? batch / L : 0;
+        int in = shape.in();
+        int out = shape.out();
+        int n = shape.n();
         int r = 0;
-        for (int t = 0; t < tiles; t++, r += L) {
-            laneTile(x, xOffset + r * shape.in(), y, yOffset + r * shape.out(), L, z);
-        }
-        int remainder = batch - r;
-        if (remainder == 0) {
-            return;
-        }
-        if (lanesOnly || remainder >= lanePathMinBatch) {
-            laneTile(x, xOffset + r * shape.in(), y, yOffset + r * shape.out(), remainder, z);
-            return;
+        for (; r + ROWS_PER_PASS <= batch; r += ROWS_PER_PASS) {
+            for (int stack = 0; stack < shape.stacks(); stack++) {
+                for (int q = 0; q < ROWS_PER_PASS; q++) {
+                    copyPadded(x, xOffset + (r + q) * in, z, q * n);
+                }
+                float[] cs = streams[stack];
+                int c = 0;
+                for (ButterflyPlan.Group group : plan.groups()) {
+                    c = FourRowButterflies.run(group, z, n, cs, c);
+                }
+                for (int q = 0; q < ROWS_PER_PASS; q++) {
+                    VectorRowOutput.write(shape, stack, z, q * n, bias, y, yOffset + (r + q) * out);
+                }
+            }
         }
         for (; r < batch; r++) {
-            row(x, xOffset + r * shape.in(), y, yOffset + r * shape.out(), z);
+            for (int stack = 0; stack < shape.stacks(); stack++) {
+                copyPadded(x, xOffset + r * in, z, 0);
+                float[] cs = streams[stack];
+                int c = 0;
+                for (ButterflyPlan.Group group : plan.groups()) {
+                    c = OneRowButterflies.run(group, z, n, cs, c);
+                }
+                VectorRowOutput.write(shape, stack, z, 0, bias, y, yOffset + r * out);
+            }
         }
     }
 
-    /** Row path: one row, every stacked product in turn. */
-    private void row(float[] x, int xRow, float[] y, int yRow, float[] z) {
-        for (int stack = 0; stack < shape.stacks(); stack++) {
-            System.arraycopy(x, xRow, z, 0, shape.in());
-            Arrays.fill(z, shape.in(), shape.n(), 0f);
-            float[] cs = rowStreams[stack];
-            int c = 0;
-            for (ButterflyPlan.Group group : rowPlan.groups()) {
-                c = VectorButterflyPass.run(group, z, cs, c, false);
-            }
-            RowOutput.write(shape, stack, z, 0, 1, bias, y, yRow);
-        }
-    }
-
-    /** Lane path: up to L rows transposed into the lanes of the scratch tile. */
-    private void laneTile(float[] x, int xRow, float[] y, int yRow, int rows, float[] z) {
-        int in = shape.in();
-        int n = shape.n();
-        for (int stack = 0; stack < shape.stacks(); stack++) {
-            LaneTranspose.gather(x, xRow, in, rows, z, n);
-            float[] cs = laneStreams[stack];
-            int c = 0;
-            for (ButterflyPlan.Group group : lanePlan.groups()) {
-                c = VectorButterflyPass.run(group, z, cs, c, true);
-            }
-            for (int r = 0; r < rows; r++) {
-                RowOutput.write(shape, stack, z, r, L, bias, y, yRow + r * shape.out());
-            }
+    private void copyPadded(float[] x, int xRow, float[] z, int zRow) {
+        System.arraycopy(x, xRow, z, zRow, shape.in());
+        if (shape.in() < shape.n()) {
+            Arrays.fill(z, zRow + shape.in(), zRow + shape.n(), 0f);
         }
     }
 }

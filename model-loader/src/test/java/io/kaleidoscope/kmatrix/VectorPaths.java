@@ -1,23 +1,18 @@
 package io.kaleidoscope.kmatrix;
 
-/** Vector kernels that force one path for every batch size, so tests cover both. */
+/**
+ * The vector kernel with its group size forced, so tests cover plans with one wide stride per
+ * group (every pass shape of the kernel then occurs) as well as the default of two.
+ */
 final class VectorPaths {
     private VectorPaths() {}
 
-    static KMatrixKernel rowPathOnly() {
-        return forced("vector, row path only", Integer.MAX_VALUE);
-    }
-
-    static KMatrixKernel lanePathOnly() {
-        return forced("vector, lane path only", 1);
-    }
-
-    private static KMatrixKernel forced(String description, int lanePathMinBatch) {
+    static KMatrixKernel withGroupBits(int bits) {
         KMatrixKernel vector = KMatrixKernels.vector();
         return new KMatrixKernel() {
             @Override
             public String description() {
-                return description;
+                return "vector, " + bits + " wide strides per group";
             }
 
             @Override
@@ -27,7 +22,10 @@ final class VectorPaths {
 
             @Override
             public Computation prepare(KMatrixWeights weights) {
-                return new VectorKMatrixComputation(weights, lanePathMinBatch);
+                if (weights.shape().n() < VectorKMatrixKernel.SPECIES.length()) {
+                    return vector.prepare(weights);
+                }
+                return new VectorKMatrixComputation(weights, bits);
             }
         };
     }

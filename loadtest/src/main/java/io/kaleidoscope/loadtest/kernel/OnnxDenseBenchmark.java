@@ -1,0 +1,95 @@
+package io.kaleidoscope.loadtest.kernel;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The dense baseline: the same layer shape as MatMul + Add run by ONNX Runtime on one thread
+ * (intra-op 1, inter-op 1, sequential, no spinning), the way the engine runs the dense model.
+ * Input and output tensors wrap direct, native-order buffers created once (zero-copy), and the
+ * output is pinned, so the figure is ONNX Runtime's compute plus its fixed per-call cost.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class OnnxDenseBenchmark {
+    @Param({"512x512", "512x1024", "1024x512"})
+    public String shape;
+
+    @Param({"1", "4", "16", "64"})
+    public int batch;
+
+    private OrtSession session;
+    private OnnxTensor input;
+    private OnnxTensor output;
+    private Map<String, OnnxTensor> inputs;
+    private Map<String, OnnxTensor> outputs;
+
+    @Setup
+    public void setUp() throws OrtException {
+        LayerCase c = LayerCase.parse(shape);
+        var random = c.random();
+        float[] weight = LayerCase.uniform(c.in() * c.out(), random, 0.05f);
+        float[] bias = LayerCase.uniform(c.out(), random, 0.1f);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        session = env.createSession(DenseOnnxModel.build(c.in(), c.out(), weight, bias), singleThreaded());
+        FloatBuffer x = direct(batch * c.in());
+        x.put(LayerCase.uniform(batch * c.in(), random, 1f)).rewind();
+        input = OnnxTensor.createTensor(env, x, new long[] {batch, c.in()});
+        output = OnnxTensor.createTensor(env, direct(batch * c.out()), new long[] {batch, c.out()});
+        inputs = Map.of("X", input);
+        outputs = Map.of("Y", output);
+    }
+
+    /** The engine's session settings (DESIGN.md §5). */
+    static OrtSession.SessionOptions singleThreaded() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        options.addConfigEntry("session.inter_op.allow_spinning", "0");
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return options;
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    @Benchmark
+    public OnnxTensor apply() throws OrtException {
+        try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+            return output;
+        }
+    }
+
+    @TearDown
+    public void tearDown() throws OrtException {
+        input.close();
+        output.close();
+        session.close();
+    }
+}
