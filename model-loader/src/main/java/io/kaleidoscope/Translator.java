@@ -1,0 +1,190 @@
+package io.kaleidoscope;
+
+import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.kmatrix.KMatrixKernel;
+import io.kaleidoscope.kmatrix.KMatrixKernels;
+import io.kaleidoscope.model.DecoderState;
+import io.kaleidoscope.model.Decoder;
+import io.kaleidoscope.model.DenseDecoder;
+import io.kaleidoscope.model.EncodedBatch;
+import io.kaleidoscope.model.Encoder;
+import io.kaleidoscope.model.KMatrixDecoder;
+import io.kaleidoscope.model.ModelConfig;
+import io.kaleidoscope.onnx.OnnxWeights;
+import io.kaleidoscope.search.BeamSearch;
+import io.kaleidoscope.search.GreedySearch;
+import io.kaleidoscope.text.SentencePieceTokenizer;
+import io.kaleidoscope.text.TextSegments;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * German→English translation with one model bundle: tokenise, encode once per batch, decode
+ * incrementally with greedy or beam search, detokenise. Dense bundles decode in ONNX Runtime;
+ * K-matrix bundles run their K-matrix layers in the Java kernel.
+ *
+ * <p>Threading: <b>not thread-safe</b>. A translator belongs to one engine thread, which runs
+ * every call (single-threaded by design, DESIGN.md §5). Other threads use
+ * {@link ConcurrentTranslator}.
+ */
+public final class Translator implements AutoCloseable {
+    /** Sentences decoded together at most; longer lists are split into batches of similar length. */
+    public static final int DEFAULT_MAX_BATCH = 32;
+
+    private final Bundle bundle;
+    private final ModelConfig config;
+    private final OnnxWeights onnxWeights;
+    private final Encoder encoder;
+    private final Decoder decoder;
+    private final SentencePieceTokenizer tokenizer;
+    private final SearchOptions defaults;
+    private final int maxBatch;
+
+    private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch) {
+        this.bundle = bundle;
+        this.config = ModelConfig.of(bundle.manifest());
+        this.onnxWeights = new OnnxWeights(bundle.weights());
+        this.encoder = new Encoder(bundle, onnxWeights, config);
+        this.decoder = bundle.manifest().isKMatrix()
+                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel)
+                : new DenseDecoder(bundle, onnxWeights, config);
+        this.tokenizer = new SentencePieceTokenizer(bundle.file(bundle.manifest().tokenizer()), config.eos());
+        var s = bundle.manifest().search();
+        this.defaults = s == null ? new SearchOptions(4, 1.0, 1.5, 10) : new SearchOptions(s.beam(), s.lenPenalty(), s.maxLenA(), s.maxLenB());
+        this.maxBatch = maxBatch;
+    }
+
+    /** Loads and verifies the bundle in {@code directory} (refuses a damaged one with a BundleException). */
+    public static Translator load(Path directory) {
+        return new Translator(Bundle.open(directory), KMatrixKernels.preferred(), DEFAULT_MAX_BATCH);
+    }
+
+    /** Loads with a chosen K-matrix kernel and batch limit (tests, benchmarks). */
+    public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        }
+        return new Translator(Bundle.open(directory), kernel, maxBatch);
+    }
+
+    /**
+     * Translates texts: each is split into sentences and lines, all sentences of all texts are
+     * decoded in batches, and each text is rejoined with its original whitespace.
+     */
+    public List<String> translate(List<String> texts, SearchOptions options) {
+        List<List<TextSegments.Segment>> segmented = new ArrayList<>();
+        List<String> sentences = new ArrayList<>();
+        for (String text : texts) {
+            List<TextSegments.Segment> segments = TextSegments.split(text);
+            segmented.add(segments);
+            for (TextSegments.Segment s : segments) {
+                if (s.sentence()) {
+                    sentences.add(s.text());
+                }
+            }
+        }
+        List<String> translated = translateSentences(sentences, options);
+        List<String> result = new ArrayList<>(texts.size());
+        int next = 0;
+        for (List<TextSegments.Segment> segments : segmented) {
+            int count = (int) segments.stream().filter(TextSegments.Segment::sentence).count();
+            result.add(TextSegments.join(segments, translated.subList(next, next + count)));
+            next += count;
+        }
+        return result;
+    }
+
+    /** Translates sentences one to one (no splitting), batched. */
+    public List<String> translateSentences(List<String> sentences, SearchOptions options) {
+        int[][] sources = new int[sentences.size()][];
+        for (int i = 0; i < sources.length; i++) {
+            sources[i] = tokenizer.sourceIds(sentences.get(i));
+        }
+        int[][] outputs = translateIds(sources, options);
+        List<String> texts = new ArrayList<>(outputs.length);
+        for (int[] ids : outputs) {
+            texts.add(tokenizer.decode(ids));
+        }
+        return texts;
+    }
+
+    /**
+     * Output ids (without bos/eos) for source ids (each ending in eos). Sentences are sorted by
+     * length and decoded in batches of at most maxBatch, so a batch pads little.
+     */
+    public int[][] translateIds(int[][] sources, SearchOptions options) {
+        Integer[] order = new Integer[sources.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> sources[i].length));
+        int[][] outputs = new int[sources.length][];
+        for (int start = 0; start < order.length; start += maxBatch) {
+            int end = Math.min(order.length, start + maxBatch);
+            int[][] batch = new int[end - start][];
+            for (int i = start; i < end; i++) {
+                batch[i - start] = sources[order[i]];
+            }
+            int[][] result = decodeBatch(batch, options);
+            for (int i = start; i < end; i++) {
+                outputs[order[i]] = result[i - start];
+            }
+        }
+        return outputs;
+    }
+
+    private int[][] decodeBatch(int[][] sources, SearchOptions options) {
+        int[] maxLengths = new int[sources.length];
+        for (int i = 0; i < sources.length; i++) {
+            maxLengths[i] = (int) Math.floor(options.maxLengthA() * sources[i].length) + options.maxLengthB();
+        }
+        EncodedBatch encoded = encoder.encode(sources);
+        try (DecoderState state = decoder.newState(encoded.repeatRows(options.beam(), config))) {
+            if (options.beam() == 1) {
+                return GreedySearch.run(decoder, state, config, maxLengths);
+            }
+            BeamSearch.Hypothesis[] best = BeamSearch.run(decoder, state, config, maxLengths, options.beam(), options.lengthPenalty());
+            int[][] out = new int[best.length][];
+            for (int i = 0; i < best.length; i++) {
+                out[i] = best[i] == null ? new int[0] : best[i].ids();
+            }
+            return out;
+        }
+    }
+
+    /** The bundle's default search settings (its manifest's "search"). */
+    public SearchOptions defaultOptions() {
+        return defaults;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Bundle bundle() {
+        return bundle;
+    }
+
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    public Decoder decoder() {
+        return decoder;
+    }
+
+    public SentencePieceTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public void close() {
+        decoder.close();
+        encoder.close();
+        onnxWeights.close();
+        tokenizer.close();
+    }
+}

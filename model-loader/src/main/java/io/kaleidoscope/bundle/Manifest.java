@@ -1,0 +1,74 @@
+package io.kaleidoscope.bundle;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The contents of a bundle's {@code manifest.json} (docs/bundle-format.md §2). Unknown fields are
+ * ignored so a newer exporter can add information; the format version says when the meaning of
+ * a known field changes.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record Manifest(
+        int formatVersion,
+        String name,
+        String variant,
+        Architecture architecture,
+        SpecialTokens specialTokens,
+        SearchSettings search,
+        List<KMatrixLayerSpec> kmatrixLayers,
+        WeightIndex weights,
+        String tokenizer,
+        OnnxIndex onnx,
+        GoldenIndex golden,
+        List<FileEntry> files,
+        JsonNode provenance,
+        JsonNode evaluation) {
+
+    /** The only format this loader reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    public boolean isKMatrix() {
+        return "kmatrix".equals(variant);
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Architecture(String type, int dModel, int ffnDim, int heads, int encoderLayers, int decoderLayers,
+                               int[] encoderKernels, int[] decoderKernels, int vocabSize, double embeddingScale) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SpecialTokens(int pad, int unk, int bos, int eos) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record SearchSettings(int beam, double lenPenalty, double maxLenA, int maxLenB) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record KMatrixLayerSpec(String name, int inFeatures, int outFeatures, int n, int stacks,
+                                   String twiddle, long[] twiddleShape, String bias) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record WeightIndex(String dtype, List<String> shards, Map<String, TensorEntry> tensors) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TensorEntry(String shard, long[] shape) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record OnnxIndex(int opset, Map<String, GraphEntry> graphs) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GraphEntry(String file, List<String> inputs, List<String> outputs, List<String> weights) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GoldenIndex(String tensors, String json) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FileEntry(String path, long size, String sha256) {}
+}

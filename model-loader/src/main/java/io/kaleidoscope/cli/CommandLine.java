@@ -1,0 +1,70 @@
+package io.kaleidoscope.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Minimal "--name value" option parsing for the command-line tools, with clear errors. */
+final class CommandLine {
+    private final Map<String, String> options = new HashMap<>();
+
+    CommandLine(String[] args, Set<String> known, String usage) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.println(usage);
+                System.exit(0);
+            }
+            if (!a.startsWith("--") || !known.contains(a.substring(2))) {
+                fail("unknown option '" + a + "'", usage);
+            }
+            if (i + 1 >= args.length) {
+                fail("option " + a + " needs a value", usage);
+            }
+            options.put(a.substring(2), args[++i]);
+        }
+    }
+
+    String get(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    int intValue(String name, int fallback, int min, int max, String usage) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(v);
+            if (value < min || value > max) {
+                fail("--%s must be in [%d, %d], got %d".formatted(name, min, max, value), usage);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            fail("--" + name + " must be an integer, got '" + v + "'", usage);
+            return fallback;
+        }
+    }
+
+    /** The model directory: --model, else the shipped default (K-matrix base model, else the tiny one). */
+    Path model() {
+        String explicit = options.get("model");
+        if (explicit != null) {
+            return Path.of(explicit);
+        }
+        for (String candidate : new String[] {"models/de-en-kmatrix", "models/tiny-kmatrix"}) {
+            if (Files.isDirectory(Path.of(candidate))) {
+                return Path.of(candidate);
+            }
+        }
+        return Path.of("models/de-en-kmatrix");
+    }
+
+    static void fail(String message, String usage) {
+        System.err.println("error: " + message);
+        System.err.println(usage);
+        System.exit(2);
+    }
+}

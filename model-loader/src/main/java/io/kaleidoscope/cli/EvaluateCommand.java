@@ -1,0 +1,93 @@
+package io.kaleidoscope.cli;
+
+import io.kaleidoscope.SearchOptions;
+import io.kaleidoscope.Translator;
+import io.kaleidoscope.bundle.BundleException;
+import io.kaleidoscope.eval.CorpusBleu;
+import io.kaleidoscope.eval.CorpusChrf;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code ./kaleido evaluate}: translates the German column of a TSV ({@code german<TAB>english[<TAB>…]})
+ * and scores it against the English column: corpus BLEU (sacreBLEU 13a, case-sensitive) and chrF2,
+ * plus sentences/s of the translation itself (wall time on this thread, tokenisation included).
+ * Shows a progress bar when stderr is a terminal.
+ */
+public final class EvaluateCommand {
+    private static final String USAGE = """
+            usage: ./kaleido evaluate --data FILE.tsv [--model DIR] [--beam N] [--limit N] [--batch N]
+              --data FILE.tsv  lines "german<TAB>english[<TAB>...]"
+              --model DIR      model bundle (default: models/de-en-kmatrix, else models/tiny-kmatrix)
+              --beam N         beam width, 1 = greedy (default: the bundle's, 4)
+              --limit N        only the first N lines
+              --batch N        sentences decoded together (default 32)""";
+
+    private EvaluateCommand() {}
+
+    public static void main(String[] args) throws IOException {
+        CommandLine cli = new CommandLine(args, Set.of("model", "data", "beam", "limit", "batch"), USAGE);
+        String data = cli.get("data", null);
+        if (data == null) {
+            CommandLine.fail("--data is required", USAGE);
+        }
+        int limit = cli.intValue("limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE, USAGE);
+        int batch = cli.intValue("batch", 32, 1, 1024, USAGE);
+        List<String> sources = new ArrayList<>();
+        List<String> references = new ArrayList<>();
+        int lineNumber = 0;
+        for (String line : Files.readAllLines(Path.of(data), StandardCharsets.UTF_8)) {
+            lineNumber++;
+            if (sources.size() >= limit) {
+                break;
+            }
+            String[] columns = line.split("\t", -1);
+            if (columns.length < 2) {
+                CommandLine.fail("%s:%d: expected german<TAB>english".formatted(data, lineNumber), USAGE);
+            }
+            sources.add(columns[0]);
+            references.add(columns[1]);
+        }
+        try (Translator translator = Translator.load(cli.model(), io.kaleidoscope.kmatrix.KMatrixKernels.preferred(), batch)) {
+            SearchOptions options = translator.defaultOptions();
+            options = options.withBeam(cli.intValue("beam", options.beam(), 1, 64, USAGE));
+            List<String> hypotheses = new ArrayList<>(sources.size());
+            boolean terminal = System.console() != null;
+            long start = System.nanoTime();
+            for (int i = 0; i < sources.size(); i += batch) {
+                hypotheses.addAll(translator.translateSentences(sources.subList(i, Math.min(sources.size(), i + batch)), options));
+                if (terminal) {
+                    progress(hypotheses.size(), sources.size(), System.nanoTime() - start);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (terminal) {
+                System.err.println();
+            }
+            CorpusBleu.Score bleu = CorpusBleu.score(hypotheses, List.of(references));
+            double chrf = CorpusChrf.score(hypotheses, List.of(references));
+            System.out.printf(Locale.ROOT, "model: %s (%s), beam %d, %d sentences from %s%n",
+                    translator.bundle().manifest().name(), translator.bundle().manifest().variant(), options.beam(), sources.size(), data);
+            System.out.println(bleu);
+            System.out.printf(Locale.ROOT, "chrF2 = %.2f%n", chrf);
+            System.out.printf(Locale.ROOT, "speed: %.1f sentences/s (%.1f s wall, one engine thread, batches of %d)%n",
+                    sources.size() / seconds, seconds, batch);
+        } catch (BundleException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void progress(int done, int total, long nanos) {
+        int width = 40;
+        int filled = (int) ((long) width * done / Math.max(total, 1));
+        double rate = done / (nanos / 1e9);
+        System.err.printf(Locale.ROOT, "\r[%s%s] %d/%d  %.1f sent/s", "#".repeat(filled), " ".repeat(width - filled), done, total, rate);
+    }
+}

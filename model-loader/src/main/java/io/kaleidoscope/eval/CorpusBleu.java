@@ -1,0 +1,114 @@
+package io.kaleidoscope.eval;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Corpus BLEU as sacreBLEU computes it by default: 13a tokenisation, case-sensitive, n-grams
+ * 1..4 with counts clipped by the best reference and summed over the corpus, the closest
+ * reference length (ties: the shorter), brevity penalty, "exp" smoothing of orders without
+ * matches. Mirrors {@code training/bleu.py}; tested against sacreBLEU's published example.
+ */
+public final class CorpusBleu {
+    private static final int MAX_ORDER = 4;
+
+    /** The score and its parts, printed in sacreBLEU's format by {@link #toString()}. */
+    public record Score(double score, double[] precisions, double brevityPenalty, int hypLength, int refLength) {
+        @Override
+        public String toString() {
+            StringBuilder p = new StringBuilder();
+            for (int n = 0; n < precisions.length; n++) {
+                p.append(n == 0 ? "" : "/").append(String.format(java.util.Locale.ROOT, "%.1f", precisions[n]));
+            }
+            return String.format(java.util.Locale.ROOT, "BLEU = %.2f %s (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)",
+                    score, p, brevityPenalty, (double) hypLength / Math.max(refLength, 1), hypLength, refLength);
+        }
+    }
+
+    private CorpusBleu() {}
+
+    /**
+     * @param hypotheses one line per sentence
+     * @param references one or more reference streams, each with one line per sentence
+     */
+    public static Score score(List<String> hypotheses, List<List<String>> references) {
+        for (List<String> stream : references) {
+            if (stream.size() != hypotheses.size()) {
+                throw new IllegalArgumentException("every reference stream needs one line per hypothesis");
+            }
+        }
+        long[] correct = new long[MAX_ORDER];
+        long[] total = new long[MAX_ORDER];
+        int hypLength = 0;
+        int refLength = 0;
+        for (int i = 0; i < hypotheses.size(); i++) {
+            String[] h = Tokenizer13a.tokenize(hypotheses.get(i));
+            hypLength += h.length;
+            int bestRef = -1;
+            int bestDiff = Integer.MAX_VALUE;
+            Map<String, Integer> maxRef = new HashMap<>();
+            for (List<String> stream : references) {
+                String[] r = Tokenizer13a.tokenize(stream.get(i));
+                int diff = Math.abs(r.length - h.length);
+                if (diff < bestDiff || (diff == bestDiff && r.length < bestRef)) {
+                    bestDiff = diff;
+                    bestRef = r.length;
+                }
+                ngrams(r).forEach((gram, count) -> maxRef.merge(gram, count, Math::max));
+            }
+            refLength += bestRef;
+            for (Map.Entry<String, Integer> e : ngrams(h).entrySet()) {
+                int order = order(e.getKey());
+                total[order - 1] += e.getValue();
+                correct[order - 1] += Math.min(e.getValue(), maxRef.getOrDefault(e.getKey(), 0));
+            }
+        }
+        double[] precisions = new double[MAX_ORDER];
+        double smooth = 1.0;
+        for (int n = 0; n < MAX_ORDER; n++) {
+            if (total[n] == 0) {
+                break;
+            }
+            if (correct[n] == 0) {
+                smooth *= 2;
+                precisions[n] = 100.0 / (smooth * total[n]);
+            } else {
+                precisions[n] = 100.0 * correct[n] / total[n];
+            }
+        }
+        double bp = hypLength == 0 ? 0.0 : hypLength >= refLength ? 1.0 : Math.exp(1.0 - (double) refLength / hypLength);
+        double score = 0.0;
+        boolean allPositive = true;
+        double logSum = 0;
+        for (double p : precisions) {
+            allPositive &= p > 0;
+            logSum += p > 0 ? Math.log(p) : 0;
+        }
+        if (allPositive) {
+            score = bp * Math.exp(logSum / MAX_ORDER);
+        }
+        return new Score(score, precisions, bp, hypLength, refLength);
+    }
+
+    /** N-gram counts for orders 1..4, an n-gram keyed by its tokens joined with a separator. */
+    private static Map<String, Integer> ngrams(String[] tokens) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (int n = 1; n <= MAX_ORDER; n++) {
+            for (int i = 0; i + n <= tokens.length; i++) {
+                counts.merge(String.join("\u0001", java.util.Arrays.copyOfRange(tokens, i, i + n)), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    private static int order(String gram) {
+        int order = 1;
+        for (int i = 0; i < gram.length(); i++) {
+            if (gram.charAt(i) == '\u0001') {
+                order++;
+            }
+        }
+        return order;
+    }
+}

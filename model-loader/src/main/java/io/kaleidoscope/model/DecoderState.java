@@ -1,0 +1,132 @@
+package io.kaleidoscope.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import io.kaleidoscope.onnx.DirectBuffers;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The decoder's state for one search over R rows (sentences × beam), held in direct buffers
+ * with ONNX Runtime tensors over them, all created once per search: nothing is allocated per
+ * step (docs/bundle-format.md §6).
+ *
+ * <ul>
+ *   <li>{@code tokens} (R) and {@code step} (1): written by the search before each step;</li>
+ *   <li>the encoder outputs per row (bias, keys and values per layer): fixed for the search;</li>
+ *   <li>per layer, the last K_l − 1 conv inputs, (R, K_l − 1, d), in two buffers: a step reads
+ *       one and ONNX Runtime writes the shifted state into the other, then they swap roles;</li>
+ *   <li>{@code logProbs} (R, V): the step's result.</li>
+ * </ul>
+ * Owned by the engine thread; {@link #close} releases the tensors (the buffers are freed by GC).
+ */
+public final class DecoderState implements AutoCloseable {
+    final ModelConfig config;
+    final int rows;
+    final LongBuffer tokens;
+    final LongBuffer step;
+    final FloatBuffer logProbs;
+    final OnnxTensor tokensTensor;
+    final OnnxTensor stepTensor;
+    final OnnxTensor logProbsTensor;
+    final OnnxTensor encBias;
+    final OnnxTensor[] encKeys;
+    final OnnxTensor[] encValues;
+    /** convStates[l][side]: side {@link #current} holds the state the next step reads. */
+    final FloatBuffer[][] convStates;
+    final OnnxTensor[][] convStateTensors;
+    int current;
+    private final List<OnnxTensor> owned = new ArrayList<>();
+
+    DecoderState(ModelConfig config, EncodedBatch encoded) {
+        this.config = config;
+        this.rows = encoded.rows();
+        int layers = config.decoderLayers();
+        try {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            tokens = DirectBuffers.longs(rows);
+            step = DirectBuffers.longs(1);
+            logProbs = DirectBuffers.floats((long) rows * config.vocabSize());
+            tokensTensor = own(OnnxTensor.createTensor(env, tokens, new long[] {rows}));
+            stepTensor = own(OnnxTensor.createTensor(env, step, new long[] {1}));
+            logProbsTensor = own(OnnxTensor.createTensor(env, logProbs, new long[] {rows, config.vocabSize()}));
+            int s = encoded.sourceLength();
+            encBias = own(OnnxTensor.createTensor(env, encoded.encBias(), new long[] {rows, s}));
+            encKeys = new OnnxTensor[layers];
+            encValues = new OnnxTensor[layers];
+            convStates = new FloatBuffer[layers][2];
+            convStateTensors = new OnnxTensor[layers][2];
+            long[] kvShape = {rows, config.heads(), s, config.headDim()};
+            for (int l = 0; l < layers; l++) {
+                encKeys[l] = own(OnnxTensor.createTensor(env, encoded.encKeys()[l], kvShape));
+                encValues[l] = own(OnnxTensor.createTensor(env, encoded.encValues()[l], kvShape));
+                long[] stateShape = {rows, config.decoderKernels()[l] - 1, config.dModel()};
+                for (int side = 0; side < 2; side++) {
+                    convStates[l][side] = DirectBuffers.floats((long) rows * config.convStateFloats(l));
+                    convStateTensors[l][side] = own(OnnxTensor.createTensor(env, convStates[l][side], stateShape));
+                }
+            }
+        } catch (OrtException e) {
+            close();
+            throw new IllegalStateException("cannot create decoder state tensors", e);
+        }
+    }
+
+    private OnnxTensor own(OnnxTensor tensor) {
+        owned.add(tensor);
+        return tensor;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    /** Sets the token fed to each row and the step index for the next {@code Decoder.step}. */
+    public void setInputs(int[] rowTokens, int stepIndex) {
+        for (int r = 0; r < rows; r++) {
+            tokens.put(r, rowTokens[r]);
+        }
+        step.put(0, stepIndex);
+    }
+
+    /** Log-probability of token v for row r after the last step. */
+    public float logProb(int row, int token) {
+        return logProbs.get(row * config.vocabSize() + token);
+    }
+
+    /** The step's log-probabilities, (R, V) row-major; read-only for callers. */
+    public FloatBuffer logProbs() {
+        return logProbs;
+    }
+
+    /** After a step: the freshly written conv states become the ones the next step reads. */
+    void swapConvStates() {
+        current ^= 1;
+    }
+
+    /**
+     * Beam search: row r continues the hypothesis of row {@code parents[r]}. Gathers the conv
+     * states into the spare buffers and makes them current. The encoder tensors are not moved:
+     * parents are always rows of the same sentence, whose encoder rows are identical.
+     */
+    public void reorder(int[] parents) {
+        for (int l = 0; l < convStates.length; l++) {
+            int width = config.convStateFloats(l);
+            FloatBuffer from = convStates[l][current];
+            FloatBuffer to = convStates[l][current ^ 1];
+            for (int r = 0; r < rows; r++) {
+                to.put(r * width, from, parents[r] * width, width);
+            }
+        }
+        current ^= 1;
+    }
+
+    @Override
+    public void close() {
+        owned.forEach(OnnxTensor::close);
+        owned.clear();
+    }
+}

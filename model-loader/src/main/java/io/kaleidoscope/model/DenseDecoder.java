@@ -1,0 +1,68 @@
+package io.kaleidoscope.model;
+
+import ai.onnxruntime.OnnxTensor;
+import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.onnx.OnnxGraph;
+import io.kaleidoscope.onnx.OnnxWeights;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The dense baseline: the whole decoder step is {@code decoder_step.onnx}, run by ONNX Runtime
+ * with the state as inputs and pinned outputs. The input and output maps of both conv-state
+ * sides are built once per state, so a step allocates nothing.
+ */
+public final class DenseDecoder implements Decoder {
+    private final ModelConfig config;
+    private final OnnxGraph graph;
+    /** The state of the search in progress (one at a time on the engine thread) and its bindings. */
+    private DecoderState bound;
+    /** [side] → inputs and outputs when conv state side {@code side} is current. */
+    private Bindings[] sides;
+
+    private record Bindings(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) {}
+
+    public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config) {
+        this.config = config;
+        this.graph = OnnxGraph.open(bundle, "decoder_step", weights);
+    }
+
+    @Override
+    public DecoderState newState(EncodedBatch encoded) {
+        DecoderState state = new DecoderState(config, encoded);
+        Bindings[] sides = new Bindings[2];
+        for (int side = 0; side < 2; side++) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            Map<String, OnnxTensor> outputs = new HashMap<>();
+            inputs.put("tokens", state.tokensTensor);
+            inputs.put("step", state.stepTensor);
+            inputs.put("enc_bias", state.encBias);
+            outputs.put("log_probs", state.logProbsTensor);
+            for (int l = 0; l < config.decoderLayers(); l++) {
+                inputs.put("enc_keys_" + l, state.encKeys[l]);
+                inputs.put("enc_values_" + l, state.encValues[l]);
+                inputs.put("conv_state_" + l, state.convStateTensors[l][side]);
+                outputs.put("conv_state_out_" + l, state.convStateTensors[l][side ^ 1]);
+            }
+            sides[side] = new Bindings(Map.copyOf(inputs), Map.copyOf(outputs));
+        }
+        this.bound = state;
+        this.sides = sides;
+        return state;
+    }
+
+    @Override
+    public void step(DecoderState state) {
+        if (state != bound) {
+            throw new IllegalStateException("step() on a state this decoder did not create last");
+        }
+        Bindings b = sides[state.current];
+        graph.run(b.inputs(), b.outputs());
+        state.swapConvStates();
+    }
+
+    @Override
+    public void close() {
+        graph.close();
+    }
+}

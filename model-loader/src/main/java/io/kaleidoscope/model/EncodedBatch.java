@@ -1,0 +1,46 @@
+package io.kaleidoscope.model;
+
+import java.nio.FloatBuffer;
+
+/**
+ * What the encoder produced for a batch of B sentences padded to S positions, in direct buffers:
+ * the per-sentence decoder state that never changes during a search (docs/bundle-format.md §6).
+ *
+ * @param encoderOut (B, S, d)
+ * @param encBias    (B, S): 0 at real positions, −1e9 at padding
+ * @param encKeys    per decoder layer, (B, H, S, d/H)
+ * @param encValues  per decoder layer, (B, H, S, d/H)
+ */
+public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, FloatBuffer encBias,
+                           FloatBuffer[] encKeys, FloatBuffer[] encValues) {
+
+    /**
+     * The batch with every sentence's rows repeated {@code times} times in place (row r becomes
+     * rows r·times … r·times + times − 1): the layout beam search runs in. Copies once per search.
+     */
+    public EncodedBatch repeatRows(int times, ModelConfig config) {
+        if (times == 1) {
+            return this;
+        }
+        int s = sourceLength;
+        int kvRow = config.heads() * s * config.headDim();
+        FloatBuffer[] keys = new FloatBuffer[encKeys.length];
+        FloatBuffer[] values = new FloatBuffer[encValues.length];
+        for (int l = 0; l < encKeys.length; l++) {
+            keys[l] = repeat(encKeys[l], kvRow, times);
+            values[l] = repeat(encValues[l], kvRow, times);
+        }
+        return new EncodedBatch(rows * times, s, repeat(encoderOut, s * config.dModel(), times),
+                repeat(encBias, s, times), keys, values);
+    }
+
+    private FloatBuffer repeat(FloatBuffer source, int rowFloats, int times) {
+        FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) rows * times * rowFloats);
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < times; t++) {
+                out.put((r * times + t) * rowFloats, source, r * rowFloats, rowFloats);
+            }
+        }
+        return out;
+    }
+}

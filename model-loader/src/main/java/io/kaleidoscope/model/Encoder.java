@@ -1,0 +1,72 @@
+package io.kaleidoscope.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.onnx.DirectBuffers;
+import io.kaleidoscope.onnx.OnnxGraph;
+import io.kaleidoscope.onnx.OnnxWeights;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs {@code encoder.onnx} once per batch of sentences: token ids (each ending in eos) padded on
+ * the right to the longest, into an {@link EncodedBatch}. Outputs are written by ONNX Runtime
+ * straight into the batch's direct buffers (pinned outputs). Not thread-safe: the engine thread's.
+ */
+public final class Encoder implements AutoCloseable {
+    private final ModelConfig config;
+    private final OnnxGraph graph;
+
+    public Encoder(Bundle bundle, OnnxWeights weights, ModelConfig config) {
+        this.config = config;
+        this.graph = OnnxGraph.open(bundle, "encoder", weights);
+    }
+
+    public EncodedBatch encode(int[][] sources) {
+        int b = sources.length;
+        int s = 0;
+        for (int[] ids : sources) {
+            s = Math.max(s, ids.length);
+        }
+        LongBuffer tokens = DirectBuffers.longs((long) b * s);
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < s; i++) {
+                tokens.put(r * s + i, i < sources[r].length ? sources[r][i] : config.pad());
+            }
+        }
+        int d = config.dModel();
+        int layers = config.decoderLayers();
+        FloatBuffer encoderOut = DirectBuffers.floats((long) b * s * d);
+        FloatBuffer encBias = DirectBuffers.floats((long) b * s);
+        FloatBuffer[] keys = new FloatBuffer[layers];
+        FloatBuffer[] values = new FloatBuffer[layers];
+        long[] kvShape = {b, config.heads(), s, config.headDim()};
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Map<String, OnnxTensor> outputs = new HashMap<>();
+        try (OnnxTensor input = OnnxTensor.createTensor(env, tokens, new long[] {b, s})) {
+            outputs.put("encoder_out", OnnxTensor.createTensor(env, encoderOut, new long[] {b, s, d}));
+            outputs.put("enc_bias", OnnxTensor.createTensor(env, encBias, new long[] {b, s}));
+            for (int l = 0; l < layers; l++) {
+                keys[l] = DirectBuffers.floats((long) b * config.heads() * s * config.headDim());
+                values[l] = DirectBuffers.floats((long) b * config.heads() * s * config.headDim());
+                outputs.put("enc_keys_" + l, OnnxTensor.createTensor(env, keys[l], kvShape));
+                outputs.put("enc_values_" + l, OnnxTensor.createTensor(env, values[l], kvShape));
+            }
+            graph.run(Map.of("src_tokens", input), outputs);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot create encoder tensors", e);
+        } finally {
+            outputs.values().forEach(OnnxTensor::close);
+        }
+        return new EncodedBatch(b, s, encoderOut, encBias, keys, values);
+    }
+
+    @Override
+    public void close() {
+        graph.close();
+    }
+}

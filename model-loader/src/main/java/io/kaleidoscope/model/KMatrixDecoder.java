@@ -1,0 +1,250 @@
+package io.kaleidoscope.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.bundle.Manifest;
+import io.kaleidoscope.kmatrix.KMatrixKernel;
+import io.kaleidoscope.kmatrix.KMatrixLayer;
+import io.kaleidoscope.kmatrix.KMatrixShape;
+import io.kaleidoscope.kmatrix.KMatrixWeights;
+import io.kaleidoscope.kmatrix.KMatrixWorkspace;
+import io.kaleidoscope.onnx.DirectBuffers;
+import io.kaleidoscope.onnx.OnnxGraph;
+import io.kaleidoscope.onnx.OnnxWeights;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The K-matrix decoder step (docs/bundle-format.md §6): ONNX Runtime runs the pieces between the
+ * K-matrix layers, the Java kernel runs linear1, linear2, fc1 and fc2 of every layer, and the
+ * ReLU between fc1 and fc2 is applied here.
+ *
+ * <pre>
+ *   x = decoder_embed(tokens, step)
+ *   for each layer l:
+ *       h = linear1(x); c = conv_l(h, state_l); u = linear2(c)
+ *       y = attend_l(x, u, encoder state); g = fc2(relu(fc1(y))); x = ffn_out_l(y, g)
+ *   log_probs = decoder_output(x)
+ * </pre>
+ * Activations live in direct buffers with ONNX Runtime tensors over them, built once per search;
+ * the kernel reads and writes heap arrays, so each K-matrix layer copies its (R, in) input out of
+ * and its (R, out) output into a direct buffer (bulk copies, a few KB per step). The layer
+ * input {@code x} alternates between two buffers so no graph reads and writes the same memory.
+ */
+public final class KMatrixDecoder implements Decoder {
+    private final ModelConfig config;
+    private final OnnxGraph embed;
+    private final OnnxGraph output;
+    private final OnnxGraph[] conv;
+    private final OnnxGraph[] attend;
+    private final OnnxGraph[] ffnOut;
+    /** [layer] → linear1, linear2, fc1, fc2. */
+    private final KMatrixLayer[][] kmatrix;
+    private final KMatrixWorkspace workspace;
+    private final List<OnnxGraph> graphs = new ArrayList<>();
+
+    private DecoderState bound;
+    private Activations act;
+
+    public KMatrixDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, KMatrixKernel kernel) {
+        this.config = config;
+        int layers = config.decoderLayers();
+        embed = open(bundle, "decoder_embed", weights);
+        output = open(bundle, "decoder_output", weights);
+        conv = new OnnxGraph[layers];
+        attend = new OnnxGraph[layers];
+        ffnOut = new OnnxGraph[layers];
+        kmatrix = new KMatrixLayer[layers][];
+        Map<String, Manifest.KMatrixLayerSpec> specs = new HashMap<>();
+        for (Manifest.KMatrixLayerSpec spec : bundle.manifest().kmatrixLayers()) {
+            specs.put(spec.name(), spec);
+        }
+        int maxN = KMatrixShape.MIN_N;
+        for (int l = 0; l < layers; l++) {
+            conv[l] = open(bundle, "decoder_layer" + l + "_conv", weights);
+            attend[l] = open(bundle, "decoder_layer" + l + "_attend", weights);
+            ffnOut[l] = open(bundle, "decoder_layer" + l + "_ffn_out", weights);
+            kmatrix[l] = new KMatrixLayer[4];
+            String[] names = {"linear1", "linear2", "fc1", "fc2"};
+            for (int i = 0; i < 4; i++) {
+                String name = "decoder.layers." + l + "." + names[i];
+                Manifest.KMatrixLayerSpec spec = specs.get(name);
+                if (spec == null) {
+                    throw new io.kaleidoscope.bundle.BundleException(bundle.directory(), "manifest.json",
+                            "K-matrix bundle lacks kmatrix_layers entry '" + name + "'");
+                }
+                kmatrix[l][i] = layer(bundle, spec, kernel);
+                maxN = Math.max(maxN, spec.n());
+            }
+        }
+        workspace = kernel.newWorkspace(maxN);
+    }
+
+    private OnnxGraph open(Bundle bundle, String name, OnnxWeights weights) {
+        OnnxGraph graph = OnnxGraph.open(bundle, name, weights);
+        graphs.add(graph);
+        return graph;
+    }
+
+    private static KMatrixLayer layer(Bundle bundle, Manifest.KMatrixLayerSpec spec, KMatrixKernel kernel) {
+        try {
+            KMatrixShape shape = KMatrixShape.of(spec.name(), spec.inFeatures(), spec.outFeatures(), spec.n());
+            var twiddle = bundle.weights().get(spec.twiddle());
+            KMatrixWeights w = KMatrixWeights.fromCanonical(shape, twiddle.shape(),
+                    bundle.weights().copyOf(spec.twiddle()), bundle.weights().copyOf(spec.bias()));
+            return KMatrixLayer.create(w, kernel);
+        } catch (IllegalArgumentException e) {
+            throw new io.kaleidoscope.bundle.BundleException(bundle.directory(), "manifest.json", e.getMessage(), e);
+        }
+    }
+
+    /** Direct buffers and tensors for the activations of R rows, plus heap staging for the kernel. */
+    private final class Activations implements AutoCloseable {
+        final int rows;
+        final FloatBuffer[] x = new FloatBuffer[2];
+        final FloatBuffer h, c, u, y, g;
+        final OnnxTensor[] xT = new OnnxTensor[2];
+        final OnnxTensor hT, cT, uT, yT, gT;
+        final float[] stageIn;
+        final float[] stageOut;
+        final float[] hidden;
+        /** Graph bindings per layer and conv-state side: [l][side]. */
+        final Map<String, OnnxTensor>[][] convIn, convOut;
+        final Map<String, OnnxTensor>[] attendIn, attendOut, ffnIn, ffnOut;
+        final Map<String, OnnxTensor> embedIn, embedOut, outputIn, outputOut;
+        private final List<OnnxTensor> owned = new ArrayList<>();
+
+        @SuppressWarnings("unchecked")
+        Activations(DecoderState state) throws OrtException {
+            rows = state.rows;
+            int d = config.dModel();
+            int f = config.ffnDim();
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            long[] rowShape = {rows, d};
+            for (int i = 0; i < 2; i++) {
+                x[i] = DirectBuffers.floats((long) rows * d);
+                xT[i] = own(OnnxTensor.createTensor(env, x[i], rowShape));
+            }
+            h = DirectBuffers.floats((long) rows * d);
+            c = DirectBuffers.floats((long) rows * d);
+            u = DirectBuffers.floats((long) rows * d);
+            y = DirectBuffers.floats((long) rows * d);
+            g = DirectBuffers.floats((long) rows * d);
+            hT = own(OnnxTensor.createTensor(env, h, rowShape));
+            cT = own(OnnxTensor.createTensor(env, c, rowShape));
+            uT = own(OnnxTensor.createTensor(env, u, rowShape));
+            yT = own(OnnxTensor.createTensor(env, y, rowShape));
+            gT = own(OnnxTensor.createTensor(env, g, rowShape));
+            int widest = Math.max(d, f);
+            stageIn = new float[rows * widest];
+            stageOut = new float[rows * widest];
+            hidden = new float[rows * f];
+
+            int layers = config.decoderLayers();
+            embedIn = Map.of("tokens", state.tokensTensor, "step", state.stepTensor);
+            embedOut = Map.of("x", xT[0]);
+            // After layer l the input of layer l + 1 is in x[(l + 1) % 2].
+            outputIn = Map.of("x", xT[layers % 2]);
+            outputOut = Map.of("log_probs", state.logProbsTensor);
+            convIn = new Map[layers][2];
+            convOut = new Map[layers][2];
+            attendIn = new Map[layers];
+            attendOut = new Map[layers];
+            ffnIn = new Map[layers];
+            ffnOut = new Map[layers];
+            for (int l = 0; l < layers; l++) {
+                for (int side = 0; side < 2; side++) {
+                    convIn[l][side] = Map.of("h", hT, "conv_state", state.convStateTensors[l][side]);
+                    convOut[l][side] = Map.of("c", cT, "conv_state_out", state.convStateTensors[l][side ^ 1]);
+                }
+                attendIn[l] = Map.of("x", xT[l % 2], "u", uT, "enc_bias", state.encBias,
+                        "enc_keys", state.encKeys[l], "enc_values", state.encValues[l]);
+                attendOut[l] = Map.of("y", yT);
+                ffnIn[l] = Map.of("y", yT, "g", gT);
+                ffnOut[l] = Map.of("x_out", xT[(l + 1) % 2]);
+            }
+        }
+
+        private OnnxTensor own(OnnxTensor t) {
+            owned.add(t);
+            return t;
+        }
+
+        @Override
+        public void close() {
+            owned.forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public DecoderState newState(EncodedBatch encoded) {
+        DecoderState state = new DecoderState(config, encoded);
+        if (act != null) {
+            act.close();
+        }
+        try {
+            act = new Activations(state);
+        } catch (OrtException e) {
+            state.close();
+            throw new IllegalStateException("cannot create decoder activation tensors", e);
+        }
+        bound = state;
+        return state;
+    }
+
+    @Override
+    public void step(DecoderState state) {
+        if (state != bound) {
+            throw new IllegalStateException("step() on a state this decoder did not create last");
+        }
+        Activations a = act;
+        int side = state.current;
+        int rows = state.rows;
+        int d = config.dModel();
+        int f = config.ffnDim();
+        embed.run(a.embedIn, a.embedOut);
+        for (int l = 0; l < config.decoderLayers(); l++) {
+            KMatrixLayer[] k = kmatrix[l];
+            kernel(k[0], a.x[l % 2], a.h, rows, d, d, a);                       // h = linear1(x)
+            conv[l].run(a.convIn[l][side], a.convOut[l][side]);                // c, new conv state
+            kernel(k[1], a.c, a.u, rows, d, d, a);                              // u = linear2(c)
+            attend[l].run(a.attendIn[l], a.attendOut[l]);                      // y
+            a.y.get(0, a.stageIn, 0, rows * d);
+            k[2].apply(a.stageIn, 0, a.hidden, 0, rows, workspace);             // fc1(y)
+            for (int i = 0; i < rows * f; i++) {
+                a.hidden[i] = Math.max(a.hidden[i], 0f);                        // relu
+            }
+            k[3].apply(a.hidden, 0, a.stageOut, 0, rows, workspace);            // g = fc2(.)
+            a.g.put(0, a.stageOut, 0, rows * d);
+            ffnOut[l].run(a.ffnIn[l], a.ffnOut[l]);                            // x = ffn_norm(y + g)
+        }
+        output.run(a.outputIn, a.outputOut);
+        state.swapConvStates();
+    }
+
+    /** A K-matrix layer from one direct buffer to another, through the heap staging arrays. */
+    private void kernel(KMatrixLayer layer, FloatBuffer in, FloatBuffer out, int rows, int inWidth, int outWidth,
+                        Activations a) {
+        in.get(0, a.stageIn, 0, rows * inWidth);
+        layer.apply(a.stageIn, 0, a.stageOut, 0, rows, workspace);
+        out.put(0, a.stageOut, 0, rows * outWidth);
+    }
+
+    /** The kernel layers of decoder layer l: linear1, linear2, fc1, fc2 (for tests and benchmarks). */
+    public KMatrixLayer[] layers(int l) {
+        return kmatrix[l].clone();
+    }
+
+    @Override
+    public void close() {
+        if (act != null) {
+            act.close();
+        }
+        graphs.forEach(OnnxGraph::close);
+    }
+}

@@ -1,0 +1,158 @@
+package io.kaleidoscope.search;
+
+import io.kaleidoscope.model.Decoder;
+import io.kaleidoscope.model.DecoderState;
+import io.kaleidoscope.model.ModelConfig;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Beam search over a batch of sentences (docs/bundle-format.md §7), sentence i owning rows
+ * [i·k, i·k + k) of the decoder state.
+ *
+ * <p>A hypothesis' score is the float32 sum of its log-probs. Each step, per sentence, the 2k
+ * best (score + log-prob) candidates over its live rows × vocabulary are walked best first: an
+ * eos candidate finishes a hypothesis with normalised score sum / (length incl. eos)^lp; any
+ * other extends the live beam, until k live hypotheses exist or k have finished. A sentence is
+ * done when k have finished; its rows then idle with −∞ scores. The result is the finished
+ * hypothesis with the best normalised score (the earliest on ties). With k = 1 this is greedy.
+ *
+ * <p>Hypothesis histories live in two preallocated [rows][max length] arrays swapped each step;
+ * the decoder's conv states follow their parents through {@link DecoderState#reorder}.
+ */
+public final class BeamSearch {
+    /** The best finished hypothesis of a sentence. */
+    public record Hypothesis(int[] ids, double score) {}
+
+    private BeamSearch() {}
+
+    public static Hypothesis[] run(Decoder decoder, DecoderState state, ModelConfig config, int[] maxLengths,
+                                   int beam, double lengthPenalty) {
+        int sentences = maxLengths.length;
+        int rows = sentences * beam;
+        if (state.rows() != rows) {
+            throw new IllegalArgumentException("state has %d rows, expected %d sentences × beam %d"
+                    .formatted(state.rows(), sentences, beam));
+        }
+        int vocab = config.vocabSize();
+        int longest = Arrays.stream(maxLengths).max().orElse(0);
+        float[] scores = new float[rows];
+        float[] newScores = new float[rows];
+        int[][] history = new int[rows][longest];
+        int[][] newHistory = new int[rows][longest];
+        int[] tokens = new int[rows];
+        int[] newTokens = new int[rows];
+        int[] parents = new int[rows];
+        Hypothesis[] best = new Hypothesis[sentences];
+        int[] finishedCount = new int[sentences];
+        // Candidate buffer of one sentence: the 2k best (score, row, token), sorted descending.
+        int width = 2 * beam;
+        float[] candScore = new float[width];
+        int[] candRow = new int[width];
+        int[] candToken = new int[width];
+
+        Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < sentences; i++) {
+            scores[i * beam] = 0f;   // one live hypothesis; the copies must not be picked
+        }
+        Arrays.fill(tokens, config.bos());
+        int sentencesLeft = sentences;
+        for (int step = 0; step < longest && sentencesLeft > 0; step++) {
+            state.setInputs(tokens, step);
+            decoder.step(state);
+            FloatBuffer lp = state.logProbs();
+            Arrays.fill(newScores, Float.NEGATIVE_INFINITY);
+            Arrays.fill(newTokens, config.pad());
+            for (int r = 0; r < rows; r++) {
+                parents[r] = r;
+            }
+            for (int i = 0; i < sentences; i++) {
+                if (finishedCount[i] >= beam) {
+                    continue;
+                }
+                int found = topCandidates(config, lp, scores, i, beam, vocab, step, maxLengths[i],
+                        candScore, candRow, candToken);
+                int live = 0;
+                for (int c = 0; c < found; c++) {
+                    float s = candScore[c];
+                    int parent = candRow[c];
+                    int length = step;   // a live hypothesis at step t has t tokens after bos
+                    if (candToken[c] == config.eos()) {
+                        if (finishedCount[i] < beam) {
+                            double normalised = s / Math.pow(step + 1, lengthPenalty);
+                            finishedCount[i]++;
+                            if (best[i] == null || normalised > best[i].score()) {
+                                best[i] = new Hypothesis(Arrays.copyOf(history[parent], length), normalised);
+                            }
+                        }
+                    } else if (live < beam) {
+                        int row = i * beam + live;
+                        newScores[row] = s;
+                        newTokens[row] = candToken[c];
+                        parents[row] = parent;
+                        System.arraycopy(history[parent], 0, newHistory[row], 0, length);
+                        newHistory[row][length] = candToken[c];
+                        live++;
+                    }
+                    if (live == beam || finishedCount[i] >= beam) {
+                        break;
+                    }
+                }
+                if (finishedCount[i] >= beam) {
+                    sentencesLeft--;
+                }
+            }
+            float[] ts = scores;
+            scores = newScores;
+            newScores = ts;
+            int[][] th = history;
+            history = newHistory;
+            newHistory = th;
+            int[] tt = tokens;
+            tokens = newTokens;
+            newTokens = tt;
+            state.reorder(parents);
+        }
+        return best;
+    }
+
+    /**
+     * Fills the 2k best candidates of sentence i, best first (on equal scores the lower
+     * row·V + token first); returns how many are finite.
+     */
+    private static int topCandidates(ModelConfig config, FloatBuffer lp, float[] scores, int sentence, int beam,
+                                     int vocab, int step, int maxLength,
+                                     float[] candScore, int[] candRow, int[] candToken) {
+        int width = candScore.length;
+        int count = 0;
+        for (int h = 0; h < beam; h++) {
+            int row = sentence * beam + h;
+            float base = scores[row];
+            if (base == Float.NEGATIVE_INFINITY) {
+                continue;
+            }
+            int offset = row * vocab;
+            for (int v = 0; v < vocab; v++) {
+                float allowed = StepMask.allowed(config, lp.get(offset + v), v, step, maxLength);
+                if (allowed == Float.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                float s = base + allowed;
+                if (count == width && s <= candScore[width - 1]) {
+                    continue;
+                }
+                int at = count == width ? width - 1 : count++;
+                while (at > 0 && candScore[at - 1] < s) {
+                    candScore[at] = candScore[at - 1];
+                    candRow[at] = candRow[at - 1];
+                    candToken[at] = candToken[at - 1];
+                    at--;
+                }
+                candScore[at] = s;
+                candRow[at] = row;
+                candToken[at] = v;
+            }
+        }
+        return count;
+    }
+}

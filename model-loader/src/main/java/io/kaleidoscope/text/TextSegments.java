@@ -1,0 +1,113 @@
+package io.kaleidoscope.text;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Splits a text into the sentences the model translates one by one and the whitespace between
+ * them, so the translation can be rejoined with the original spacing and line breaks:
+ * {@code join(segments, translate(sentences))} keeps every newline, indent and space run.
+ *
+ * <p>Rules: lines are split at every line break; within a line a sentence ends after '.', '!',
+ * '?' or '…' (with any closing quotes or brackets) when whitespace and then an upper-case letter,
+ * a digit or an opening quote follow — except after a known abbreviation ("z.", "B.", "Dr.",
+ * "bzw.", …), a single letter or a number ("3. Mai"), where German does not end a sentence.
+ */
+public final class TextSegments {
+    /** A part of the text: a sentence to translate, or whitespace to keep verbatim. */
+    public record Segment(String text, boolean sentence) {}
+
+    private static final Set<String> ABBREVIATIONS = Set.of(
+            "z", "b", "bzw", "ca", "dr", "prof", "nr", "usw", "etc", "vgl", "ggf", "inkl", "evtl", "d", "h",
+            "s", "u", "a", "o", "ä", "hr", "fr", "str", "abs", "bd", "jh", "mio", "mrd", "st", "sog", "zb", "bspw", "max", "min");
+
+    private TextSegments() {}
+
+    public static List<Segment> split(String text) {
+        List<Segment> segments = new ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            int start = i;
+            while (i < n && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                segments.add(new Segment(text.substring(start, i), false));
+            }
+            if (i >= n) {
+                break;
+            }
+            int end = sentenceEnd(text, i);
+            // Trailing spaces belong to the gap, not the sentence.
+            int trimmed = end;
+            while (trimmed > i && Character.isWhitespace(text.charAt(trimmed - 1))) {
+                trimmed--;
+            }
+            segments.add(new Segment(text.substring(i, trimmed), true));
+            i = trimmed;
+        }
+        return segments;
+    }
+
+    /** Index just past the sentence starting at {@code from} (at a line break or sentence end). */
+    private static int sentenceEnd(String text, int from) {
+        int n = text.length();
+        for (int i = from; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                return i;
+            }
+            if (c == '.' || c == '!' || c == '?' || c == '…') {
+                int j = i + 1;
+                while (j < n && (".!?…\"'»«”“)]".indexOf(text.charAt(j)) >= 0)) {
+                    j++;
+                }
+                if (j < n && text.charAt(j) != '\n' && Character.isWhitespace(text.charAt(j))) {
+                    int k = j;
+                    while (k < n && text.charAt(k) != '\n' && Character.isWhitespace(text.charAt(k))) {
+                        k++;
+                    }
+                    if (k < n && startsSentence(text.charAt(k)) && !(c == '.' && isAbbreviation(text, from, i))) {
+                        return j;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    private static boolean startsSentence(char c) {
+        return Character.isUpperCase(c) || Character.isDigit(c) || "\"'„»«“(".indexOf(c) >= 0;
+    }
+
+    /** Whether the word before the period at {@code dot} is an abbreviation, a single letter or a number. */
+    private static boolean isAbbreviation(String text, int from, int dot) {
+        int w = dot;
+        while (w > from && Character.isLetterOrDigit(text.charAt(w - 1))) {
+            w--;
+        }
+        String word = text.substring(w, dot);
+        if (word.isEmpty()) {
+            return false;
+        }
+        if (word.chars().allMatch(Character::isDigit)) {
+            return true;
+        }
+        return word.length() == 1 || ABBREVIATIONS.contains(word.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Rejoins: sentences replaced in order by {@code translations}, whitespace kept. */
+    public static String join(List<Segment> segments, List<String> translations) {
+        StringBuilder out = new StringBuilder();
+        int t = 0;
+        for (Segment s : segments) {
+            out.append(s.sentence() ? translations.get(t++) : s.text());
+        }
+        if (t != translations.size()) {
+            throw new IllegalArgumentException("%d translations for %d sentences".formatted(translations.size(), t));
+        }
+        return out.toString();
+    }
+}
