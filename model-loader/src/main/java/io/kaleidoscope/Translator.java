@@ -7,6 +7,7 @@ import io.kaleidoscope.model.DecoderState;
 import io.kaleidoscope.model.Decoder;
 import io.kaleidoscope.model.DenseDecoder;
 import io.kaleidoscope.model.EncodedBatch;
+import io.kaleidoscope.model.EngineTimings;
 import io.kaleidoscope.model.Encoder;
 import io.kaleidoscope.model.KMatrixDecoder;
 import io.kaleidoscope.model.ModelConfig;
@@ -42,15 +43,16 @@ public final class Translator implements AutoCloseable {
     private final SentencePieceTokenizer tokenizer;
     private final SearchOptions defaults;
     private final int maxBatch;
+    private final EngineTimings timings = new EngineTimings();
 
     private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch) {
         this.bundle = bundle;
         this.config = ModelConfig.of(bundle.manifest());
         this.onnxWeights = new OnnxWeights(bundle.weights());
-        this.encoder = new Encoder(bundle, onnxWeights, config);
+        this.encoder = new Encoder(bundle, onnxWeights, config, timings);
         this.decoder = bundle.manifest().isKMatrix()
-                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel)
-                : new DenseDecoder(bundle, onnxWeights, config);
+                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings)
+                : new DenseDecoder(bundle, onnxWeights, config, timings);
         this.tokenizer = new SentencePieceTokenizer(bundle.file(bundle.manifest().tokenizer()), config.eos());
         var s = bundle.manifest().search();
         this.defaults = s == null ? new SearchOptions(4, 1.0, 1.5, 10) : new SearchOptions(s.beam(), s.lenPenalty(), s.maxLenA(), s.maxLenB());
@@ -116,14 +118,22 @@ public final class Translator implements AutoCloseable {
      * length and decoded in batches of at most maxBatch, so a batch pads little.
      */
     public int[][] translateIds(int[][] sources, SearchOptions options) {
+        return translateIds(sources, options, maxBatch);
+    }
+
+    /** As {@link #translateIds(int[][], SearchOptions)} with batches of at most {@code batchLimit}. */
+    public int[][] translateIds(int[][] sources, SearchOptions options, int batchLimit) {
+        if (batchLimit < 1) {
+            throw new IllegalArgumentException("batch limit must be >= 1, got " + batchLimit);
+        }
         Integer[] order = new Integer[sources.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingInt(i -> sources[i].length));
         int[][] outputs = new int[sources.length][];
-        for (int start = 0; start < order.length; start += maxBatch) {
-            int end = Math.min(order.length, start + maxBatch);
+        for (int start = 0; start < order.length; start += batchLimit) {
+            int end = Math.min(order.length, start + batchLimit);
             int[][] batch = new int[end - start][];
             for (int i = start; i < end; i++) {
                 batch[i - start] = sources[order[i]];
@@ -143,16 +153,30 @@ public final class Translator implements AutoCloseable {
         }
         EncodedBatch encoded = encoder.encode(sources);
         try (DecoderState state = decoder.newState(encoded.repeatRows(options.beam(), config))) {
+            EngineTimings.Snapshot before = timings.snapshot();
+            long start = System.nanoTime();
+            int[][] out;
             if (options.beam() == 1) {
-                return GreedySearch.run(decoder, state, config, maxLengths);
+                out = GreedySearch.run(decoder, state, config, maxLengths);
+            } else {
+                BeamSearch.Hypothesis[] best = BeamSearch.run(decoder, state, config, maxLengths, options.beam(), options.lengthPenalty());
+                out = new int[best.length][];
+                for (int i = 0; i < best.length; i++) {
+                    out[i] = best[i] == null ? new int[0] : best[i].ids();
+                }
             }
-            BeamSearch.Hypothesis[] best = BeamSearch.run(decoder, state, config, maxLengths, options.beam(), options.lengthPenalty());
-            int[][] out = new int[best.length][];
-            for (int i = 0; i < best.length; i++) {
-                out[i] = best[i] == null ? new int[0] : best[i].ids();
-            }
+            // Search time: the loop's wall time minus the decoder steps inside it.
+            EngineTimings.Snapshot after = timings.snapshot();
+            long inSteps = (after.kmatrixNanos() - before.kmatrixNanos()) + (after.decoderGraphsNanos() - before.decoderGraphsNanos())
+                    + (after.outputProjectionNanos() - before.outputProjectionNanos());
+            timings.addSearch(System.nanoTime() - start - inSteps);
             return out;
         }
+    }
+
+    /** Accumulated time split of this translator's work (engine thread only). */
+    public EngineTimings timings() {
+        return timings;
     }
 
     /** The bundle's default search settings (its manifest's "search"). */

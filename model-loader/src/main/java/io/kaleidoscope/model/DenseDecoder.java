@@ -15,6 +15,7 @@ import java.util.Map;
 public final class DenseDecoder implements Decoder {
     private final ModelConfig config;
     private final OnnxGraph graph;
+    private final EngineTimings timings;
     /** The state of the search in progress (one at a time on the engine thread) and its bindings. */
     private DecoderState bound;
     /** [side] → inputs and outputs when conv state side {@code side} is current. */
@@ -22,8 +23,9 @@ public final class DenseDecoder implements Decoder {
 
     private record Bindings(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) {}
 
-    public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config) {
+    public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings) {
         this.config = config;
+        this.timings = timings;
         this.graph = OnnxGraph.open(bundle, "decoder_step", weights);
     }
 
@@ -57,7 +59,10 @@ public final class DenseDecoder implements Decoder {
             throw new IllegalStateException("step() on a state this decoder did not create last");
         }
         Bindings b = sides[state.current];
+        long start = System.nanoTime();
         graph.run(b.inputs(), b.outputs());
+        timings.decoderGraphs += System.nanoTime() - start;
+        timings.steps++;
         state.swapConvStates();
     }
 

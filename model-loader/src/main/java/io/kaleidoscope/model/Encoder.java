@@ -20,10 +20,12 @@ import java.util.Map;
 public final class Encoder implements AutoCloseable {
     private final ModelConfig config;
     private final OnnxGraph graph;
+    private final EngineTimings timings;
 
-    public Encoder(Bundle bundle, OnnxWeights weights, ModelConfig config) {
+    public Encoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings) {
         this.config = config;
         this.graph = OnnxGraph.open(bundle, "encoder", weights);
+        this.timings = timings;
     }
 
     public EncodedBatch encode(int[][] sources) {
@@ -56,7 +58,9 @@ public final class Encoder implements AutoCloseable {
                 outputs.put("enc_keys_" + l, OnnxTensor.createTensor(env, keys[l], kvShape));
                 outputs.put("enc_values_" + l, OnnxTensor.createTensor(env, values[l], kvShape));
             }
+            long start = System.nanoTime();
             graph.run(Map.of("src_tokens", input), outputs);
+            timings.addEncoder(System.nanoTime() - start);
         } catch (OrtException e) {
             throw new IllegalStateException("cannot create encoder tensors", e);
         } finally {

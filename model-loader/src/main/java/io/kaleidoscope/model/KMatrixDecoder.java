@@ -46,13 +46,16 @@ public final class KMatrixDecoder implements Decoder {
     /** [layer] → linear1, linear2, fc1, fc2. */
     private final KMatrixLayer[][] kmatrix;
     private final KMatrixWorkspace workspace;
+    private final EngineTimings timings;
     private final List<OnnxGraph> graphs = new ArrayList<>();
 
     private DecoderState bound;
     private Activations act;
 
-    public KMatrixDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, KMatrixKernel kernel) {
+    public KMatrixDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, KMatrixKernel kernel,
+                          EngineTimings timings) {
         this.config = config;
+        this.timings = timings;
         int layers = config.decoderLayers();
         embed = open(bundle, "decoder_embed", weights);
         output = open(bundle, "decoder_output", weights);
@@ -207,13 +210,23 @@ public final class KMatrixDecoder implements Decoder {
         int rows = state.rows;
         int d = config.dModel();
         int f = config.ffnDim();
+        long graphs = 0;
+        long kernels = 0;
+        long t0 = System.nanoTime();
         embed.run(a.embedIn, a.embedOut);
+        long t1 = System.nanoTime();
+        graphs += t1 - t0;
         for (int l = 0; l < config.decoderLayers(); l++) {
             KMatrixLayer[] k = kmatrix[l];
+            t0 = System.nanoTime();
             kernel(k[0], a.x[l % 2], a.h, rows, d, d, a);                       // h = linear1(x)
+            t1 = System.nanoTime();
             conv[l].run(a.convIn[l][side], a.convOut[l][side]);                // c, new conv state
+            long t2 = System.nanoTime();
             kernel(k[1], a.c, a.u, rows, d, d, a);                              // u = linear2(c)
+            long t3 = System.nanoTime();
             attend[l].run(a.attendIn[l], a.attendOut[l]);                      // y
+            long t4 = System.nanoTime();
             a.y.get(0, a.stageIn, 0, rows * d);
             k[2].apply(a.stageIn, 0, a.hidden, 0, rows, workspace);             // fc1(y)
             for (int i = 0; i < rows * f; i++) {
@@ -221,9 +234,18 @@ public final class KMatrixDecoder implements Decoder {
             }
             k[3].apply(a.hidden, 0, a.stageOut, 0, rows, workspace);            // g = fc2(.)
             a.g.put(0, a.stageOut, 0, rows * d);
+            long t5 = System.nanoTime();
             ffnOut[l].run(a.ffnIn[l], a.ffnOut[l]);                            // x = ffn_norm(y + g)
+            long t6 = System.nanoTime();
+            kernels += (t1 - t0) + (t3 - t2) + (t5 - t4);
+            graphs += (t2 - t1) + (t4 - t3) + (t6 - t5);
         }
+        t0 = System.nanoTime();
         output.run(a.outputIn, a.outputOut);
+        timings.outputProjection += System.nanoTime() - t0;
+        timings.kmatrix += kernels;
+        timings.decoderGraphs += graphs;
+        timings.steps++;
         state.swapConvStates();
     }
 

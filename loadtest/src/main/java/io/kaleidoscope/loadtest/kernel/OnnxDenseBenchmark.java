@@ -4,8 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.kaleidoscope.onnx.DirectBuffers;
+import io.kaleidoscope.onnx.OnnxGraph;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -54,29 +54,14 @@ public class OnnxDenseBenchmark {
         float[] weight = LayerCase.uniform(c.in() * c.out(), random, 0.05f);
         float[] bias = LayerCase.uniform(c.out(), random, 0.1f);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        session = env.createSession(DenseOnnxModel.build(c.in(), c.out(), weight, bias), singleThreaded());
-        FloatBuffer x = direct(batch * c.in());
+        // The engine's own session settings (DESIGN.md §5): one thread, sequential, no spinning.
+        session = env.createSession(DenseOnnxModel.build(c.in(), c.out(), weight, bias), OnnxGraph.engineOptions());
+        FloatBuffer x = DirectBuffers.floats((long) batch * c.in());
         x.put(LayerCase.uniform(batch * c.in(), random, 1f)).rewind();
         input = OnnxTensor.createTensor(env, x, new long[] {batch, c.in()});
-        output = OnnxTensor.createTensor(env, direct(batch * c.out()), new long[] {batch, c.out()});
+        output = OnnxTensor.createTensor(env, DirectBuffers.floats((long) batch * c.out()), new long[] {batch, c.out()});
         inputs = Map.of("X", input);
         outputs = Map.of("Y", output);
-    }
-
-    /** The engine's session settings (DESIGN.md §5). */
-    static OrtSession.SessionOptions singleThreaded() throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setIntraOpNumThreads(1);
-        options.setInterOpNumThreads(1);
-        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        options.addConfigEntry("session.inter_op.allow_spinning", "0");
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        return options;
-    }
-
-    private static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     @Benchmark

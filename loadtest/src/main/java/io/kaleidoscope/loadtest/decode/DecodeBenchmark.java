@@ -1,0 +1,184 @@
+package io.kaleidoscope.loadtest.decode;
+
+import io.kaleidoscope.SearchOptions;
+import io.kaleidoscope.Translator;
+import io.kaleidoscope.eval.CorpusBleu;
+import io.kaleidoscope.kmatrix.KMatrixKernels;
+import io.kaleidoscope.model.EngineTimings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ./kaleido bench decode}: the end-to-end decode benchmark of DESIGN.md §6. Dense and
+ * K-matrix bundles are loaded in one JVM and measured on the same tokenised sentences, in
+ * alternating order each repetition, on one thread (the launcher pins it to one core), for batch
+ * 1 and 32 and beam 1 and 4. Reported per configuration: sentences/s and target tokens/s
+ * (output tokens including eos) of each model as the median over repetitions, the K-matrix/dense
+ * ratio, each model's BLEU on these sentences, and where the time went (encoder, K-matrix layers,
+ * ONNX Runtime decoder graphs, output projection, search).
+ *
+ * <p>Tokenisation and detokenisation are outside the timed region; everything from source ids to
+ * output ids is inside. A warm-up pass per model and configuration runs first (JIT, ONNX Runtime
+ * arenas). With {@code --torch} it also runs {@code training/bench_decode.py}, the same bundles in
+ * PyTorch eager on one thread, and reports the Java/PyTorch ratio.
+ */
+public final class DecodeBenchmark {
+    private static final String USAGE = """
+            usage: ./kaleido bench decode [--dense DIR] [--kmatrix DIR] [--data FILE.tsv] [--limit N]
+                                          [--reps R] [--torch] [--out DIR]
+              --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
+              --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
+              --limit   sentences measured (default 100)
+              --reps    repetitions per model and configuration, alternating models (default 3)
+              --torch   also run the PyTorch eager reference (Debian python3-torch, one thread)
+              --out     where decode-bench.md goes (default target/bench)""";
+
+    private record Config(int batch, int beam) {}
+
+    private record Measurement(double seconds, long targetTokens, EngineTimings.Snapshot split, int[][] outputs) {}
+
+    private DecodeBenchmark() {}
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Path dense = defaultBundle("dense");
+        Path kmatrix = defaultBundle("kmatrix");
+        Path data = Path.of("data/corpus/test.tsv");
+        Path out = Path.of("target/bench");
+        int limit = 100;
+        int reps = 3;
+        boolean torch = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--dense" -> dense = Path.of(args[++i]);
+                case "--kmatrix" -> kmatrix = Path.of(args[++i]);
+                case "--data" -> data = Path.of(args[++i]);
+                case "--limit" -> limit = Integer.parseInt(args[++i]);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--torch" -> torch = true;
+                case "--out" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println(USAGE);
+                    System.exit(2);
+                }
+            }
+        }
+        List<String[]> pairs = readPairs(data, limit);
+        List<String> references = pairs.stream().map(p -> p[1]).toList();
+        Config[] configs = {new Config(1, 1), new Config(1, 4), new Config(32, 1), new Config(32, 4)};
+        StringBuilder report = new StringBuilder();
+        try (Translator d = Translator.load(dense); Translator k = Translator.load(kmatrix)) {
+            Translator[] models = {d, k};
+            int[][][] sources = new int[2][][];
+            for (int m = 0; m < 2; m++) {
+                Translator t = models[m];
+                sources[m] = pairs.stream().map(p -> t.tokenizer().sourceIds(p[0])).toArray(int[][]::new);
+            }
+            report.append(header(d, k, pairs.size(), data, reps));
+            report.append("| batch | beam | dense sent/s | K-matrix sent/s | ratio | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
+            report.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            StringBuilder splits = new StringBuilder("\nTime split (share of the decode time, median repetition):\n\n"
+                    + "| model | batch | beam | encoder | K-matrix layers | ONNX decoder graphs | output projection | search |\n"
+                    + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Config config : configs) {
+                Measurement[][] runs = new Measurement[2][reps];
+                for (int m = 0; m < 2; m++) {
+                    measure(models[m], sources[m], config);   // warm-up
+                }
+                for (int r = 0; r < reps; r++) {
+                    for (int step = 0; step < 2; step++) {
+                        int m = (r % 2 == 0) ? step : 1 - step;   // alternate which model goes first
+                        runs[m][r] = measure(models[m], sources[m], config);
+                    }
+                }
+                Measurement md = median(runs[0]);
+                Measurement mk = median(runs[1]);
+                int n = pairs.size();
+                double bleuD = bleu(d, md.outputs(), references);
+                double bleuK = bleu(k, mk.outputs(), references);
+                report.append(String.format(Locale.ROOT, "| %d | %d | %.2f | %.2f | %.2f× | %.1f | %.1f | %.2f | %.2f |%n",
+                        config.batch(), config.beam(), n / md.seconds(), n / mk.seconds(), md.seconds() / mk.seconds(),
+                        md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(), bleuD, bleuK));
+                splits.append(split("dense", config, md.split())).append(split("K-matrix", config, mk.split()));
+                System.err.printf(Locale.ROOT, "batch %d beam %d: dense %.2f sent/s, K-matrix %.2f sent/s%n",
+                        config.batch(), config.beam(), n / md.seconds(), n / mk.seconds());
+            }
+            report.append(splits);
+        }
+        if (torch) {
+            report.append(TorchReference.run(dense, kmatrix, data, pairs.size()));
+        }
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("decode-bench.md"), report);
+        System.out.println(report);
+        System.out.println("Written: " + out.resolve("decode-bench.md"));
+    }
+
+    private static Path defaultBundle(String variant) {
+        Path base = Path.of("models/de-en-" + variant);
+        return Files.isDirectory(base) ? base : Path.of("models/tiny-" + variant);
+    }
+
+    private static List<String[]> readPairs(Path data, int limit) throws IOException {
+        List<String[]> pairs = new ArrayList<>();
+        for (String line : Files.readAllLines(data, StandardCharsets.UTF_8)) {
+            String[] c = line.split("\t", -1);
+            if (c.length >= 2 && !c[0].isBlank()) {
+                pairs.add(new String[] {c[0], c[1]});
+            }
+            if (pairs.size() == limit) {
+                break;
+            }
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no sentence pairs in " + data);
+        }
+        return pairs;
+    }
+
+    private static Measurement measure(Translator t, int[][] sources, Config config) {
+        SearchOptions options = t.defaultOptions().withBeam(config.beam());
+        t.timings().reset();
+        long start = System.nanoTime();
+        int[][] outputs = t.translateIds(sources, options, config.batch());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long tokens = Arrays.stream(outputs).mapToLong(o -> o.length + 1).sum();   // + eos
+        return new Measurement(seconds, tokens, t.timings().snapshot(), outputs);
+    }
+
+    private static Measurement median(Measurement[] runs) {
+        Measurement[] sorted = runs.clone();
+        Arrays.sort(sorted, (a, b) -> Double.compare(a.seconds(), b.seconds()));
+        return sorted[sorted.length / 2];
+    }
+
+    private static double bleu(Translator t, int[][] outputs, List<String> references) {
+        List<String> hypotheses = Arrays.stream(outputs).map(o -> t.tokenizer().decode(o)).toList();
+        return CorpusBleu.score(hypotheses, List.of(references)).score();
+    }
+
+    private static String header(Translator d, Translator k, int sentences, Path data, int reps) {
+        return String.format(Locale.ROOT, """
+                ## Decode benchmark
+
+                Dense: %s (%s); K-matrix: %s (%s); %d sentences of %s; %d repetitions per model and
+                configuration, models alternating; medians. One engine thread; K-matrix kernel: %s.
+                sent/s and tok/s count output sentences and output tokens (eos included) per second of
+                decoding (source ids to output ids). ratio = K-matrix speed / dense speed.
+
+                """, d.bundle().manifest().name(), d.bundle().directory(), k.bundle().manifest().name(), k.bundle().directory(),
+                sentences, data, reps, KMatrixKernels.preferred().description());
+    }
+
+    private static String split(String model, Config config, EngineTimings.Snapshot s) {
+        double total = Math.max(1, s.totalNanos());
+        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% |%n", model,
+                config.batch(), config.beam(), 100 * s.encoderNanos() / total, 100 * s.kmatrixNanos() / total,
+                100 * s.decoderGraphsNanos() / total, 100 * s.outputProjectionNanos() / total, 100 * s.searchNanos() / total);
+    }
+}
