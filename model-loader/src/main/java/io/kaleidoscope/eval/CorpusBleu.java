@@ -47,7 +47,7 @@ public final class CorpusBleu {
             hypLength += h.length;
             int bestRef = -1;
             int bestDiff = Integer.MAX_VALUE;
-            Map<String, Integer> maxRef = new HashMap<>();
+            Map<List<String>, Integer> maxRef = new HashMap<>();
             for (List<String> stream : references) {
                 String[] r = Tokenizer13a.tokenize(stream.get(i));
                 int diff = Math.abs(r.length - h.length);
@@ -58,8 +58,8 @@ public final class CorpusBleu {
                 ngrams(r).forEach((gram, count) -> maxRef.merge(gram, count, Math::max));
             }
             refLength += bestRef;
-            for (Map.Entry<String, Integer> e : ngrams(h).entrySet()) {
-                int order = order(e.getKey());
+            for (Map.Entry<List<String>, Integer> e : ngrams(h).entrySet()) {
+                int order = e.getKey().size();
                 total[order - 1] += e.getValue();
                 correct[order - 1] += Math.min(e.getValue(), maxRef.getOrDefault(e.getKey(), 0));
             }
@@ -91,24 +91,17 @@ public final class CorpusBleu {
         return new Score(score, precisions, bp, hypLength, refLength);
     }
 
-    /** N-gram counts for orders 1..4, an n-gram keyed by its tokens joined with a separator. */
-    private static Map<String, Integer> ngrams(String[] tokens) {
-        Map<String, Integer> counts = new HashMap<>();
+    /**
+     * N-gram counts for orders 1..4, keyed by the token list itself (a separator character could
+     * occur inside a token: a model's byte pieces can produce any character).
+     */
+    private static Map<List<String>, Integer> ngrams(String[] tokens) {
+        Map<List<String>, Integer> counts = new HashMap<>();
         for (int n = 1; n <= MAX_ORDER; n++) {
             for (int i = 0; i + n <= tokens.length; i++) {
-                counts.merge(String.join("\u0001", java.util.Arrays.copyOfRange(tokens, i, i + n)), 1, Integer::sum);
+                counts.merge(List.of(java.util.Arrays.copyOfRange(tokens, i, i + n)), 1, Integer::sum);
             }
         }
         return counts;
-    }
-
-    private static int order(String gram) {
-        int order = 1;
-        for (int i = 0; i < gram.length(); i++) {
-            if (gram.charAt(i) == '\u0001') {
-                order++;
-            }
-        }
-        return order;
     }
 }

@@ -14,6 +14,19 @@ public interface Decoder extends AutoCloseable {
     /** Runs one step. Allocates nothing in steady state. */
     void step(DecoderState state);
 
+    /**
+     * A state holding only rows {@code keep} of {@code state} (encoder rows and conv states
+     * copied, in that order); {@code state} is closed and must not be used again. Searches call it
+     * to stop computing rows whose sentences are finished. Allocates a new state: call it
+     * rarely (the searches do when a good share of the rows finished).
+     */
+    default DecoderState compact(DecoderState state, int[] keep) {
+        DecoderState next = newState(state.encoded.selectRows(keep, state.config));
+        next.copyConvStates(state, keep);
+        state.close();
+        return next;
+    }
+
     @Override
     void close();
 }

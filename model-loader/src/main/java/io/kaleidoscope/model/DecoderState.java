@@ -25,6 +25,7 @@ import java.util.List;
  */
 public final class DecoderState implements AutoCloseable {
     final ModelConfig config;
+    final EncodedBatch encoded;
     final int rows;
     final LongBuffer tokens;
     final LongBuffer step;
@@ -43,6 +44,7 @@ public final class DecoderState implements AutoCloseable {
 
     DecoderState(ModelConfig config, EncodedBatch encoded) {
         this.config = config;
+        this.encoded = encoded;
         this.rows = encoded.rows();
         int layers = config.decoderLayers();
         try {
@@ -122,6 +124,21 @@ public final class DecoderState implements AutoCloseable {
             }
         }
         current ^= 1;
+    }
+
+    /**
+     * Copies the current conv states of {@code from}'s rows {@code keep[r]} into this state's rows r
+     * (this state was made for exactly those rows, by {@link Decoder#compact}).
+     */
+    void copyConvStates(DecoderState from, int[] keep) {
+        for (int l = 0; l < convStates.length; l++) {
+            int width = config.convStateFloats(l);
+            FloatBuffer src = from.convStates[l][from.current];
+            FloatBuffer dst = convStates[l][current];
+            for (int r = 0; r < keep.length; r++) {
+                dst.put(r * width, src, keep[r] * width, width);
+            }
+        }
     }
 
     @Override

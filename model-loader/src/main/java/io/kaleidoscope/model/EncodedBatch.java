@@ -34,6 +34,31 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
                 repeat(encBias, s, times), keys, values);
     }
 
+    /**
+     * The batch restricted to the given rows, in that order (copies). Used to drop the rows of
+     * finished sentences from a running search.
+     */
+    public EncodedBatch selectRows(int[] keep, ModelConfig config) {
+        int s = sourceLength;
+        int kvRow = config.heads() * s * config.headDim();
+        FloatBuffer[] keys = new FloatBuffer[encKeys.length];
+        FloatBuffer[] values = new FloatBuffer[encValues.length];
+        for (int l = 0; l < encKeys.length; l++) {
+            keys[l] = select(encKeys[l], kvRow, keep);
+            values[l] = select(encValues[l], kvRow, keep);
+        }
+        return new EncodedBatch(keep.length, s, select(encoderOut, s * config.dModel(), keep), select(encBias, s, keep),
+                keys, values);
+    }
+
+    private static FloatBuffer select(FloatBuffer source, int rowFloats, int[] keep) {
+        FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) keep.length * rowFloats);
+        for (int r = 0; r < keep.length; r++) {
+            out.put(r * rowFloats, source, keep[r] * rowFloats, rowFloats);
+        }
+        return out;
+    }
+
     private FloatBuffer repeat(FloatBuffer source, int rowFloats, int times) {
         FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) rows * times * rowFloats);
         for (int r = 0; r < rows; r++) {

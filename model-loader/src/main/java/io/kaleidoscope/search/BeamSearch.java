@@ -18,7 +18,9 @@ import java.util.Arrays;
  * hypothesis with the best normalised score (the earliest on ties). With k = 1 this is greedy.
  *
  * <p>Hypothesis histories live in two preallocated [rows][max length] arrays swapped each step;
- * the decoder's conv states follow their parents through {@link DecoderState#reorder}.
+ * the decoder's conv states follow their parents through {@link DecoderState#reorder}. When at
+ * least half of the sentences still in the state are done, their rows are dropped
+ * ({@link Decoder#compact}).
  */
 public final class BeamSearch {
     /** The best finished hypothesis of a sentence. */
@@ -26,13 +28,13 @@ public final class BeamSearch {
 
     private BeamSearch() {}
 
-    public static Hypothesis[] run(Decoder decoder, DecoderState state, ModelConfig config, int[] maxLengths,
+    public static Hypothesis[] run(Decoder decoder, DecoderState initial, ModelConfig config, int[] maxLengths,
                                    int beam, double lengthPenalty) {
         int sentences = maxLengths.length;
         int rows = sentences * beam;
-        if (state.rows() != rows) {
+        if (initial.rows() != rows) {
             throw new IllegalArgumentException("state has %d rows, expected %d sentences × beam %d"
-                    .formatted(state.rows(), sentences, beam));
+                    .formatted(initial.rows(), sentences, beam));
         }
         int vocab = config.vocabSize();
         int longest = Arrays.stream(maxLengths).max().orElse(0);
@@ -45,6 +47,12 @@ public final class BeamSearch {
         int[] parents = new int[rows];
         Hypothesis[] best = new Hypothesis[sentences];
         int[] finishedCount = new int[sentences];
+        // Group g (rows g·k .. g·k + k − 1) decodes sentence sentenceOf[g]; compaction drops groups.
+        int groups = sentences;
+        int[] sentenceOf = new int[sentences];
+        for (int g = 0; g < groups; g++) {
+            sentenceOf[g] = g;
+        }
         // Candidate buffer of one sentence: the 2k best (score, row, token), sorted descending.
         int width = 2 * beam;
         float[] candScore = new float[width];
@@ -52,81 +60,123 @@ public final class BeamSearch {
         int[] candToken = new int[width];
 
         Arrays.fill(scores, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < sentences; i++) {
-            scores[i * beam] = 0f;   // one live hypothesis; the copies must not be picked
+        for (int g = 0; g < groups; g++) {
+            scores[g * beam] = 0f;   // one live hypothesis; the copies must not be picked
         }
         Arrays.fill(tokens, config.bos());
         int sentencesLeft = sentences;
-        for (int step = 0; step < longest && sentencesLeft > 0; step++) {
-            state.setInputs(tokens, step);
-            decoder.step(state);
-            FloatBuffer lp = state.logProbs();
-            Arrays.fill(newScores, Float.NEGATIVE_INFINITY);
-            Arrays.fill(newTokens, config.pad());
-            for (int r = 0; r < rows; r++) {
-                parents[r] = r;
-            }
-            for (int i = 0; i < sentences; i++) {
-                if (finishedCount[i] >= beam) {
-                    continue;
+        int finishedGroups = 0;
+        DecoderState state = initial;
+        try {
+            for (int step = 0; step < longest && sentencesLeft > 0; step++) {
+                state.setInputs(tokens, step);
+                decoder.step(state);
+                FloatBuffer lp = state.logProbs();
+                Arrays.fill(newScores, 0, rows, Float.NEGATIVE_INFINITY);
+                Arrays.fill(newTokens, 0, rows, config.pad());
+                for (int r = 0; r < rows; r++) {
+                    parents[r] = r;
                 }
-                int found = topCandidates(config, lp, scores, i, beam, vocab, step, maxLengths[i],
-                        candScore, candRow, candToken);
-                int live = 0;
-                for (int c = 0; c < found; c++) {
-                    float s = candScore[c];
-                    int parent = candRow[c];
-                    int length = step;   // a live hypothesis at step t has t tokens after bos
-                    if (candToken[c] == config.eos()) {
-                        if (finishedCount[i] < beam) {
-                            double normalised = s / Math.pow(step + 1, lengthPenalty);
-                            finishedCount[i]++;
-                            if (best[i] == null || normalised > best[i].score()) {
-                                best[i] = new Hypothesis(Arrays.copyOf(history[parent], length), normalised);
+                for (int g = 0; g < groups; g++) {
+                    int i = sentenceOf[g];
+                    if (finishedCount[i] >= beam) {
+                        continue;
+                    }
+                    int found = topCandidates(config, lp, scores, g, beam, vocab, step, maxLengths[i],
+                            candScore, candRow, candToken);
+                    int live = 0;
+                    for (int c = 0; c < found; c++) {
+                        float s = candScore[c];
+                        int parent = candRow[c];
+                        int length = step;   // a live hypothesis at step t has t tokens after bos
+                        if (candToken[c] == config.eos()) {
+                            if (finishedCount[i] < beam) {
+                                double normalised = s / Math.pow(step + 1, lengthPenalty);
+                                finishedCount[i]++;
+                                if (best[i] == null || normalised > best[i].score()) {
+                                    best[i] = new Hypothesis(Arrays.copyOf(history[parent], length), normalised);
+                                }
+                            }
+                        } else if (live < beam) {
+                            int row = g * beam + live;
+                            newScores[row] = s;
+                            newTokens[row] = candToken[c];
+                            parents[row] = parent;
+                            System.arraycopy(history[parent], 0, newHistory[row], 0, length);
+                            newHistory[row][length] = candToken[c];
+                            live++;
+                        }
+                        if (live == beam || finishedCount[i] >= beam) {
+                            break;
+                        }
+                    }
+                    if (finishedCount[i] >= beam) {
+                        sentencesLeft--;
+                        finishedGroups++;
+                    }
+                }
+                float[] ts = scores;
+                scores = newScores;
+                newScores = ts;
+                int[][] th = history;
+                history = newHistory;
+                newHistory = th;
+                int[] tt = tokens;
+                tokens = newTokens;
+                newTokens = tt;
+                state.reorder(parents);
+
+                if (sentencesLeft > 0 && 2 * finishedGroups >= groups) {
+                    // Drop the rows of finished sentences: compact the state and every per-row array.
+                    int[] keep = new int[(groups - finishedGroups) * beam];
+                    int kept = 0;
+                    for (int g = 0; g < groups; g++) {
+                        if (finishedCount[sentenceOf[g]] < beam) {
+                            sentenceOf[kept / beam] = sentenceOf[g];
+                            for (int j = 0; j < beam; j++) {
+                                keep[kept++] = g * beam + j;
                             }
                         }
-                    } else if (live < beam) {
-                        int row = i * beam + live;
-                        newScores[row] = s;
-                        newTokens[row] = candToken[c];
-                        parents[row] = parent;
-                        System.arraycopy(history[parent], 0, newHistory[row], 0, length);
-                        newHistory[row][length] = candToken[c];
-                        live++;
                     }
-                    if (live == beam || finishedCount[i] >= beam) {
-                        break;
+                    DecoderState next = decoder.compact(state, keep);
+                    if (state != initial) {
+                        state.close();
                     }
-                }
-                if (finishedCount[i] >= beam) {
-                    sentencesLeft--;
+                    state = next;
+                    int[][] keptHistory = new int[keep.length][];
+                    int[][] spareHistory = new int[keep.length][];
+                    for (int r = 0; r < keep.length; r++) {
+                        scores[r] = scores[keep[r]];
+                        tokens[r] = tokens[keep[r]];
+                        keptHistory[r] = history[keep[r]];
+                        spareHistory[r] = newHistory[keep[r]];
+                    }
+                    history = keptHistory;
+                    newHistory = spareHistory;
+                    rows = keep.length;
+                    groups = rows / beam;
+                    finishedGroups = 0;
                 }
             }
-            float[] ts = scores;
-            scores = newScores;
-            newScores = ts;
-            int[][] th = history;
-            history = newHistory;
-            newHistory = th;
-            int[] tt = tokens;
-            tokens = newTokens;
-            newTokens = tt;
-            state.reorder(parents);
+        } finally {
+            if (state != initial) {
+                state.close();
+            }
         }
         return best;
     }
 
     /**
-     * Fills the 2k best candidates of sentence i, best first (on equal scores the lower
+     * Fills the 2k best candidates of the sentence decoded by row group {@code group}, best first (on equal scores the lower
      * row·V + token first); returns how many are finite.
      */
-    private static int topCandidates(ModelConfig config, FloatBuffer lp, float[] scores, int sentence, int beam,
+    private static int topCandidates(ModelConfig config, FloatBuffer lp, float[] scores, int group, int beam,
                                      int vocab, int step, int maxLength,
                                      float[] candScore, int[] candRow, int[] candToken) {
         int width = candScore.length;
         int count = 0;
         for (int h = 0; h < beam; h++) {
-            int row = sentence * beam + h;
+            int row = group * beam + h;
             float base = scores[row];
             if (base == Float.NEGATIVE_INFINITY) {
                 continue;

@@ -8,56 +8,94 @@ import java.util.Arrays;
 
 /**
  * Greedy decoding of a batch: every row starts from bos; each step takes the most probable
- * allowed token ({@link StepMask}); a row stops at eos. Rows that stopped keep being fed (their
- * output is ignored) until the whole batch is done, so the batch keeps its shape.
+ * allowed token ({@link StepMask}); a sentence stops at eos. When at least half of the rows still
+ * being computed belong to finished sentences, the state is compacted to the others
+ * ({@link Decoder#compact}), so a batch stops paying for sentences that are done.
  */
 public final class GreedySearch {
     private GreedySearch() {}
 
     /**
-     * @param maxLengths per row, the max output length in tokens including eos
-     * @return per row, the output ids without bos and eos
+     * @param initial    one row per sentence; closed by the caller (states made by compaction are
+     *                   closed here)
+     * @param maxLengths per sentence, the max output length in tokens including eos
+     * @return per sentence, the output ids without bos and eos
      */
-    public static int[][] run(Decoder decoder, DecoderState state, ModelConfig config, int[] maxLengths) {
-        int rows = state.rows();
+    public static int[][] run(Decoder decoder, DecoderState initial, ModelConfig config, int[] maxLengths) {
+        int sentences = initial.rows();
         int vocab = config.vocabSize();
         int longest = Arrays.stream(maxLengths).max().orElse(0);
-        int[][] out = new int[rows][longest];
-        int[] lengths = new int[rows];
-        boolean[] done = new boolean[rows];
+        int[][] out = new int[sentences][longest];
+        int[] lengths = new int[sentences];
+        boolean[] done = new boolean[sentences];
+        int rows = sentences;
+        int[] sentenceOf = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            sentenceOf[r] = r;
+        }
         int[] tokens = new int[rows];
         Arrays.fill(tokens, config.bos());
-        int remaining = rows;
-        for (int step = 0; step < longest && remaining > 0; step++) {
-            state.setInputs(tokens, step);
-            decoder.step(state);
-            FloatBuffer lp = state.logProbs();
-            for (int r = 0; r < rows; r++) {
-                int best = 0;
-                float bestScore = Float.NEGATIVE_INFINITY;
-                int base = r * vocab;
-                for (int v = 0; v < vocab; v++) {
-                    float s = StepMask.allowed(config, lp.get(base + v), v, step, maxLengths[r]);
-                    if (s > bestScore) {   // strict: the first maximum wins, as argmax does
-                        bestScore = s;
-                        best = v;
+        int remaining = sentences;
+        int finishedRows = 0;
+        DecoderState state = initial;
+        try {
+            for (int step = 0; step < longest && remaining > 0; step++) {
+                state.setInputs(tokens, step);
+                decoder.step(state);
+                FloatBuffer lp = state.logProbs();
+                for (int r = 0; r < rows; r++) {
+                    int s = sentenceOf[r];
+                    int best = 0;
+                    float bestScore = Float.NEGATIVE_INFINITY;
+                    int base = r * vocab;
+                    for (int v = 0; v < vocab; v++) {
+                        float score = StepMask.allowed(config, lp.get(base + v), v, step, maxLengths[s]);
+                        if (score > bestScore) {   // strict: the first maximum wins, as argmax does
+                            bestScore = score;
+                            best = v;
+                        }
+                    }
+                    tokens[r] = best;
+                    if (done[s]) {
+                        continue;
+                    }
+                    if (best == config.eos()) {
+                        done[s] = true;
+                        remaining--;
+                        finishedRows++;
+                    } else {
+                        out[s][lengths[s]++] = best;
                     }
                 }
-                tokens[r] = best;
-                if (done[r]) {
-                    continue;
-                }
-                if (best == config.eos()) {
-                    done[r] = true;
-                    remaining--;
-                } else {
-                    out[r][lengths[r]++] = best;
+                if (remaining > 0 && 2 * finishedRows >= rows) {
+                    int[] keep = new int[rows - finishedRows];
+                    int k = 0;
+                    for (int r = 0; r < rows; r++) {
+                        if (!done[sentenceOf[r]]) {
+                            keep[k++] = r;
+                        }
+                    }
+                    DecoderState next = decoder.compact(state, keep);
+                    if (state != initial) {
+                        state.close();
+                    }
+                    state = next;
+                    for (int r = 0; r < keep.length; r++) {
+                        sentenceOf[r] = sentenceOf[keep[r]];
+                        tokens[r] = tokens[keep[r]];
+                    }
+                    rows = keep.length;
+                    finishedRows = 0;
                 }
             }
+        } finally {
+            if (state != initial) {
+                state.close();
+            }
         }
-        int[][] result = new int[rows][];
-        for (int r = 0; r < rows; r++) {
-            result[r] = Arrays.copyOf(out[r], lengths[r]);
+        int[][] result = new int[sentences][];
+        for (int s = 0; s < sentences; s++) {
+            result[s] = Arrays.copyOf(out[s], lengths[s]);
         }
         return result;
     }

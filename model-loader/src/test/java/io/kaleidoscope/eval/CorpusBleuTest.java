@@ -40,6 +40,14 @@ class CorpusBleuTest {
     }
 
     @Test
+    void controlCharactersInsideTokensDoNotConfuseNgramOrders() {
+        // A model's byte-fallback pieces can emit any character, separators included.
+        CorpusBleu.Score s = CorpusBleu.score(List.of("a\u0001b\u0001c\u0001d\u0001e\u0001f x y"), List.of(List.of("x y")));
+        assertEquals(2, s.refLength());
+        assertEquals(3, s.hypLength());
+    }
+
+    @Test
     void emptyHypothesisScoresZero() {
         CorpusBleu.Score s = CorpusBleu.score(List.of(""), List.of(List.of("Open the file.")));
         assertEquals(0.0, s.score());
