@@ -183,12 +183,12 @@ public final class BeamSearch {
             }
             int offset = row * vocab;
             for (int v = 0; v < vocab; v++) {
-                float allowed = StepMask.allowed(config, lp.get(offset + v), v, step, maxLength);
-                if (allowed == Float.NEGATIVE_INFINITY) {
+                float s = base + lp.get(offset + v);
+                // Most candidates lose to the current 2k-th best: test that before anything else.
+                if ((count == width && s <= candScore[width - 1]) || s == Float.NEGATIVE_INFINITY) {
                     continue;
                 }
-                float s = base + allowed;
-                if (count == width && s <= candScore[width - 1]) {
+                if (StepMask.allowed(config, 0f, v, step, maxLength) == Float.NEGATIVE_INFINITY) {
                     continue;
                 }
                 int at = count == width ? width - 1 : count++;
