@@ -1,0 +1,476 @@
+"""Checkpoint -> model bundle directory `models/<name>/` (format: docs/bundle-format.md).
+
+    /usr/bin/python3 -m training.export --checkpoint RUN/checkpoint_avg.pt --name tiny-dense \
+        --dtype float32 --corpus data/corpus --eval-split test --eval-limit 2000
+
+Writes manifest.json, weights-*.safetensors (one copy of each tensor, shards <= 15 MiB),
+sentencepiece.model, the ONNX graphs (opset 17; every weight is an external-data initializer named
+like its safetensors tensor, so the loader supplies the weights from the one store), and the golden
+data (golden.safetensors + golden.json).
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import shutil
+
+import onnx
+import torch
+from torch import nn
+
+from . import safetensors_io, tokenizer
+from .configs import PAD_ID, UNK_ID, BOS_ID, EOS_ID
+from .data import pad_batch
+from .kmatrix import KMatrixLayer
+from .search import beam_search, greedy_search, max_output_lengths
+
+FORMAT_VERSION = 1
+OPSET = 17
+MAX_SHARD_BYTES = 15 * 1024 * 1024
+KMATRIX_LINEARS = ("linear1", "linear2", "fc1", "fc2")
+GOLDEN_SENTENCES = [  # fallback when no test split is given (export of an untrained model in tests)
+    "Datei öffnen",
+    "Die Datei konnte nicht gespeichert werden.",
+    "Fehler beim Laden des Bildes: %s",
+    "Wählen Sie einen Ordner aus, in dem die Dateien gespeichert werden sollen.",
+    "Hallo",
+    "Klicken Sie auf die Schaltfläche „Weiter“, um die Installation fortzusetzen, oder auf „Abbrechen“.",
+]
+
+
+# ----------------------------------------------------------------------------- weights
+def canonical_tensors(model, dtype):
+    """state_dict names are the canonical names; every tensor stored once, in `dtype`."""
+    return {name: t.detach().to(dtype).contiguous() for name, t in model.state_dict().items()}
+
+
+def write_shards(tensors, out_dir, metadata):
+    """Pack tensors in order into shards of at most 15 MiB. Returns ({name: (file, abs offset,
+    nbytes)}, [file names])."""
+    groups, current, size = [], {}, 0
+    for name, t in tensors.items():
+        nbytes = t.numel() * t.element_size()
+        if nbytes + 1024 > MAX_SHARD_BYTES:
+            raise ValueError(f"{name} ({nbytes} bytes) does not fit a 15 MiB shard")
+        header_guess = 64 * (len(current) + 1) + sum(len(k) for k in current) + len(name) + 64
+        if current and size + nbytes + header_guess + 256 > MAX_SHARD_BYTES:
+            groups.append(current)
+            current, size = {}, 0
+        current[name] = t
+        size += nbytes
+    if current:
+        groups.append(current)
+    where, files = {}, []
+    for i, group in enumerate(groups):
+        fname = f"weights-{i + 1:05d}-of-{len(groups):05d}.safetensors"
+        offsets = safetensors_io.save_file(group, os.path.join(out_dir, fname), metadata)
+        assert os.path.getsize(os.path.join(out_dir, fname)) <= MAX_SHARD_BYTES
+        for name, t in group.items():
+            where[name] = (fname, offsets[name], t.numel() * t.element_size())
+        files.append(fname)
+    return where, files
+
+
+# ----------------------------------------------------------------------------- ONNX pieces
+class EncoderGraph(nn.Module):
+    """src_tokens (B, S) -> encoder_out, enc_bias, and every decoder layer's attention keys/values."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, src_tokens):
+        enc, enc_bias = self.model.encode(src_tokens)
+        outs = [enc, enc_bias]
+        for k, v in self.model.encoder_keys_values(enc):
+            outs += [k, v]
+        return tuple(outs)
+
+
+def _positions(step, tokens):
+    return step.expand(tokens.shape[0])
+
+
+class DecoderStepGraph(nn.Module):
+    """Dense variant: the whole decoder step with all state in and out."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens, step, enc_bias, *state):
+        L = len(self.model.decoder.layers)
+        keys, values, conv = state[0:2 * L:2], state[1:2 * L:2], state[2 * L:]
+        x = self.model.embed(tokens, _positions(step, tokens))
+        log_probs, new_conv = self.model.step_layers(x, list(conv), list(keys), list(values), enc_bias)
+        return (log_probs, *new_conv)
+
+
+class EmbedGraph(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens, step):
+        return self.model.embed(tokens, _positions(step, tokens))
+
+
+class ConvGraph(nn.Module):
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model, self.layer = model, layer
+
+    def forward(self, h, conv_state):
+        return self.model.decoder.layers[self.layer].conv.step(h, conv_state)
+
+
+class AttendGraph(nn.Module):
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model, self.layer = model, layer
+
+    def forward(self, x, u, enc_bias, enc_keys, enc_values):
+        layer = self.model.decoder.layers[self.layer]
+        return layer.attend(x.unsqueeze(1), u.unsqueeze(1), enc_keys, enc_values, enc_bias).squeeze(1)
+
+
+class FfnOutGraph(nn.Module):
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model, self.layer = model, layer
+
+    def forward(self, y, g):
+        return self.model.decoder.layers[self.layer].ffn_out(y, g)
+
+
+class OutputGraph(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model.output_log_probs(x)
+
+
+def export_graph(module, args, input_names, output_names, dynamic_axes, path, weight_index):
+    """Export with torch.onnx, then turn every weight initializer into an external-data tensor
+    named like the canonical safetensors tensor, pointing at its bytes in the shard."""
+    # torch.onnx.export restores the wrapper's train/eval mode afterwards, recursively: the wrapper
+    # must be in eval mode or the shared model comes back in training mode (dropout on).
+    module.eval()
+    torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names,
+                      dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=False)
+    m = onnx.load(path)
+    onnx.checker.check_model(m)
+    used = []
+    for init in m.graph.initializer:
+        name = init.name[len("model."):] if init.name.startswith("model.") else init.name
+        if name not in weight_index:
+            n = 1
+            for d in init.dims:
+                n *= d
+            if n > 64:  # small constants may stay inside the graph; weights may not
+                raise ValueError(f"{path}: initializer {init.name} ({list(init.dims)}) is no canonical tensor")
+            continue
+        fname, offset, nbytes = weight_index[name]
+        init.name = name
+        del init.external_data[:]
+        for key, value in (("location", fname), ("offset", str(offset)), ("length", str(nbytes))):
+            entry = init.external_data.add()
+            entry.key, entry.value = key, value
+        init.data_location = onnx.TensorProto.EXTERNAL
+        init.ClearField("raw_data")
+        init.ClearField("float_data")
+        used.append(name)
+    rename = {f"model.{n}": n for n in used}
+    for node in m.graph.node:
+        for i, inp in enumerate(node.input):
+            if inp in rename:
+                node.input[i] = rename[inp]
+    m.producer_name = "kaleidoscope-training"
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+    return sorted(used)
+
+
+def export_onnx(model, out_dir, weight_index):
+    """Returns the manifest's "onnx" section (graph files with their inputs, outputs, weights)."""
+    cfg = model.cfg
+    d, H = cfg.d_model, cfg.heads
+    Dh = d // H
+    L = cfg.decoder_layers
+    B, S = 2, 5
+    src = torch.randint(4, cfg.vocab_size, (B, S))
+    graphs = {}
+
+    def add(key, module, args, ins, outs, axes):
+        fname = f"{key}.onnx"
+        weights = export_graph(module, args, ins, outs, axes, os.path.join(out_dir, fname), weight_index)
+        graphs[key] = {"file": fname, "inputs": ins, "outputs": outs, "weights": weights}
+
+    enc_outs = ["encoder_out", "enc_bias"] + [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
+    axes = {"src_tokens": {0: "batch", 1: "src_len"}, "encoder_out": {0: "batch", 1: "src_len"},
+            "enc_bias": {0: "batch", 1: "src_len"}}
+    axes.update({n: {0: "batch", 2: "src_len"} for n in enc_outs[2:]})
+    add("encoder", EncoderGraph(model), (src,), ["src_tokens"], enc_outs, axes)
+
+    tokens = torch.randint(4, cfg.vocab_size, (B,))
+    step = torch.tensor([3], dtype=torch.long)
+    enc_bias = torch.zeros(B, S)
+    kv = [torch.randn(B, H, S, Dh) for _ in range(2 * L)]
+    conv = [torch.randn(B, k - 1, d) for k in cfg.decoder_kernels]
+    batch_only = lambda names: {n: {0: "batch"} for n in names}
+    if cfg.variant == "dense":
+        kv_names = [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
+        conv_in = [f"conv_state_{l}" for l in range(L)]
+        conv_out = [f"conv_state_out_{l}" for l in range(L)]
+        ins = ["tokens", "step", "enc_bias"] + kv_names + conv_in
+        outs = ["log_probs"] + conv_out
+        axes = batch_only(["tokens", "log_probs"] + conv_in + conv_out)
+        axes["enc_bias"] = {0: "batch", 1: "src_len"}
+        axes.update({n: {0: "batch", 2: "src_len"} for n in kv_names})
+        add("decoder_step", DecoderStepGraph(model), (tokens, step, enc_bias, *kv, *conv), ins, outs, axes)
+    else:
+        x = torch.randn(B, d)
+        add("decoder_embed", EmbedGraph(model), (tokens, step), ["tokens", "step"], ["x"],
+            batch_only(["tokens", "x"]))
+        for l in range(L):
+            add(f"decoder_layer{l}_conv", ConvGraph(model, l), (x, conv[l]), ["h", "conv_state"],
+                ["c", "conv_state_out"], batch_only(["h", "conv_state", "c", "conv_state_out"]))
+            axes = batch_only(["x", "u", "y"])
+            axes.update({"enc_bias": {0: "batch", 1: "src_len"}, "enc_keys": {0: "batch", 2: "src_len"},
+                         "enc_values": {0: "batch", 2: "src_len"}})
+            add(f"decoder_layer{l}_attend", AttendGraph(model, l), (x, x, enc_bias, kv[2 * l], kv[2 * l + 1]),
+                ["x", "u", "enc_bias", "enc_keys", "enc_values"], ["y"], axes)
+            add(f"decoder_layer{l}_ffn_out", FfnOutGraph(model, l), (x, x), ["y", "g"], ["x_out"],
+                batch_only(["y", "g", "x_out"]))
+        add("decoder_output", OutputGraph(model), (x,), ["x"], ["log_probs"], batch_only(["x", "log_probs"]))
+    return graphs
+
+
+# ----------------------------------------------------------------------------- golden data
+def pick_golden_sentences(test_tsv, count=6):
+    """Sentences of different lengths from the test split (deterministic)."""
+    if not test_tsv or not os.path.exists(test_tsv):
+        return GOLDEN_SENTENCES[:count]
+    pairs = tokenizer.read_pairs(test_tsv, 20000)
+    by_len = sorted({de for de, _ in pairs if 3 <= len(de) <= 300 and len(de.split()) <= 40},
+                    key=lambda s: (len(s.split()), s))
+    if len(by_len) < count:
+        return GOLDEN_SENTENCES[:count]
+    return [by_len[int(i * (len(by_len) - 1) / (count - 1) * 0.97)] for i in range(count)]
+
+
+class Recorder:
+    """Records inputs and outputs of the K-matrix (or dense) decoder linears during one step."""
+
+    def __init__(self, model):
+        self.data, self.handles = {}, []
+        for l, layer in enumerate(model.decoder.layers):
+            for name in KMATRIX_LINEARS:
+                mod = getattr(layer, name)
+                self.handles.append(mod.register_forward_hook(self.hook(f"decoder.layers.{l}.{name}")))
+
+    def hook(self, key):
+        def fn(module, inputs, output):
+            self.data[f"{key}.input"] = inputs[0].detach().reshape(-1).clone()
+            self.data[f"{key}.output"] = output.detach().reshape(-1).clone()
+        return fn
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+
+@torch.no_grad()
+def make_golden(model, sp, sentences, out_dir):
+    tensors, entries = {}, []
+    for i, text in enumerate(sentences):
+        ids = sp.encode(text) + [EOS_ID]
+        src = torch.tensor([ids], dtype=torch.long)
+        enc, enc_bias = model.encode(src)
+        state = model.init_state(enc, enc_bias)
+        recorder = Recorder(model) if i == 0 else None
+        lp, _ = model.decode_step(torch.tensor([BOS_ID]), state)
+        if recorder:
+            recorder.remove()
+            for k, v in recorder.data.items():
+                tensors[f"sentence0.step0.{k}"] = v.float()
+        greedy = greedy_search(model, src)[0]
+        beam, beam_score = beam_search(model, src, beam=4)
+        tensors[f"sentence{i}.src_ids"] = src[0]
+        tensors[f"sentence{i}.encoder_out"] = enc[0].float().contiguous()
+        tensors[f"sentence{i}.step0.log_probs"] = lp[0].float().contiguous()
+        entries.append({"index": i, "source": text, "src_ids": ids, "max_output_len": max_output_lengths(src)[0],
+                        "greedy_ids": greedy, "greedy_text": sp.decode(greedy),
+                        "beam4_ids": beam[0], "beam4_text": sp.decode(beam[0]),
+                        "beam4_score": round(float(beam_score[0]), 6)})
+    # the same sentences as one padded batch: encoder output must match the unbatched rows
+    batch = pad_batch([e["src_ids"] for e in entries])
+    enc, enc_bias = model.encode(batch)
+    tensors["batch.src_ids"] = batch
+    tensors["batch.encoder_out"] = enc.float().contiguous()
+    tensors["batch.enc_bias"] = enc_bias.float().contiguous()
+    safetensors_io.save_file(tensors, os.path.join(out_dir, "golden.safetensors"))
+    with open(os.path.join(out_dir, "golden.json"), "w", encoding="utf-8") as f:
+        json.dump({"beam": 4, "len_penalty": 1.0, "sentences": entries}, f, ensure_ascii=False, indent=1)
+
+
+# ----------------------------------------------------------------------------- manifest
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def kmatrix_layers(model):
+    out = []
+    for name, mod in model.named_modules():
+        if isinstance(mod, KMatrixLayer):
+            out.append({"name": name, "in_features": mod.in_features, "out_features": mod.out_features,
+                        "n": mod.n, "stacks": mod.stacks, "twiddle": f"{name}.twiddle",
+                        "twiddle_shape": list(mod.twiddle.shape), "bias": f"{name}.bias"})
+    return out
+
+
+def round_weights(model, dtype):
+    """Rounds every parameter to `dtype` and back, in place: the model then computes with exactly
+    the weights a bundle stored in `dtype` holds, so golden outputs (and BLEU) describe the shipped
+    model rather than its float32 original."""
+    if dtype == torch.float32:
+        return model
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(p.to(dtype).to(p.dtype))
+    return model
+
+
+def export_bundle(model, sp_path, out_dir, name, dtype=torch.float32, provenance=None, evaluation=None,
+                  golden_sentences=None):
+    model = round_weights(model.eval(), dtype)
+    if os.path.exists(out_dir):
+        shutil.rmtree(out_dir)
+    os.makedirs(out_dir)
+    cfg = model.cfg
+    sp = tokenizer.load(sp_path)
+    assert sp.get_piece_size() == cfg.vocab_size
+    shutil.copyfile(sp_path, os.path.join(out_dir, "sentencepiece.model"))
+
+    tensors = canonical_tensors(model, dtype)
+    weight_index, shard_files = write_shards(tensors, out_dir, {"format": "pt", "bundle": name})
+    graphs = export_onnx(model, out_dir, weight_index)
+    assert not any(m.training for m in model.modules())
+    make_golden(model, sp, golden_sentences or GOLDEN_SENTENCES, out_dir)
+
+    files = []
+    for fname in sorted(os.listdir(out_dir)):
+        path = os.path.join(out_dir, fname)
+        files.append({"path": fname, "size": os.path.getsize(path), "sha256": sha256_file(path)})
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "variant": cfg.variant,
+        "architecture": {
+            "type": "dynamicconv-transformer",
+            "d_model": cfg.d_model, "ffn_dim": cfg.ffn_dim, "heads": cfg.heads,
+            "encoder_layers": cfg.encoder_layers, "decoder_layers": cfg.decoder_layers,
+            "encoder_kernels": cfg.encoder_kernels, "decoder_kernels": cfg.decoder_kernels,
+            "vocab_size": cfg.vocab_size, "embedding_scale": model.embed_scale,
+            "positions": "sinusoidal, from 0, [sin | cos] halves", "normalization": "post-layernorm, eps 1e-5",
+            "tied_embeddings": True, "activation": "relu",
+        },
+        "special_tokens": {"pad": PAD_ID, "unk": UNK_ID, "bos": BOS_ID, "eos": EOS_ID},
+        "search": {"beam": 4, "len_penalty": 1.0, "max_len_a": 1.5, "max_len_b": 10},
+        "kmatrix_layers": kmatrix_layers(model),
+        "weights": {"dtype": {torch.float32: "float32", torch.float16: "float16"}[dtype],
+                    "shards": shard_files,
+                    "tensors": {n: {"shard": weight_index[n][0], "shape": list(t.shape)} for n, t in tensors.items()}},
+        "tokenizer": "sentencepiece.model",
+        "onnx": {"opset": OPSET, "graphs": graphs},
+        "golden": {"tensors": "golden.safetensors", "json": "golden.json"},
+        "files": files,
+        "provenance": provenance or {},
+        "evaluation": evaluation or {},
+    }
+    with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2, ensure_ascii=False)
+    return manifest
+
+
+def verify_bundle(out_dir):
+    """Re-hash every file named in the manifest; returns a list of problems (empty = good)."""
+    with open(os.path.join(out_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    problems = []
+    for entry in manifest["files"]:
+        path = os.path.join(out_dir, entry["path"])
+        if not os.path.exists(path):
+            problems.append(f"{entry['path']}: missing")
+        elif os.path.getsize(path) != entry["size"]:
+            problems.append(f"{entry['path']}: size {os.path.getsize(path)} != {entry['size']}")
+        elif sha256_file(path) != entry["sha256"]:
+            problems.append(f"{entry['path']}: sha256 mismatch")
+    return problems
+
+
+def main():
+    from .evaluate import evaluate
+    from .train import load_checkpoint
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--name", required=True, help="bundle name; written to models/<name>/")
+    ap.add_argument("--models-dir", default="models")
+    ap.add_argument("--dtype", default="float16", choices=["float16", "float32"])
+    ap.add_argument("--corpus", default="data/corpus")
+    ap.add_argument("--eval-split", action="append", default=[], choices=["valid", "test"],
+                    help="measure BLEU/chrF (beam 4) on this split for the manifest (repeatable)")
+    ap.add_argument("--eval-limit", type=int, default=0, help="only the first N sentences of each split")
+    ap.add_argument("--device", default="cpu")
+    args = ap.parse_args()
+
+    model, ckpt = load_checkpoint(args.checkpoint, args.device)
+    model = round_weights(model, getattr(torch, args.dtype))  # evaluate the weights that ship
+    sp = tokenizer.load(ckpt["spm"])
+    evaluation = {}
+    for split in args.eval_split:
+        scores, _ = evaluate(model, sp, os.path.join(args.corpus, f"{split}.tsv"), 4, args.eval_limit, args.device)
+        print(split, json.dumps(scores), flush=True)
+        evaluation[split] = scores
+    model = model.cpu().float()
+    provenance = {
+        "corpus_hash": ckpt.get("corpus_hash"), "steps": ckpt.get("step"), "seed": ckpt.get("seed"),
+        "config": ckpt.get("config"), "train_config": ckpt.get("train_config"),
+        "training": ckpt.get("training", {}), "torch": torch.__version__,
+        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    test_tsv = os.path.join(args.corpus, "test.tsv")
+    out_dir = os.path.join(args.models_dir, args.name)
+    export_bundle(model, ckpt["spm"], out_dir, args.name, getattr(torch, args.dtype), provenance, evaluation,
+                  pick_golden_sentences(test_tsv))
+    problems = verify_bundle(out_dir)
+    print(f"bundle {out_dir}: {'OK' if not problems else problems}")
+
+
+if __name__ == "__main__":
+    main()
+
+
+def load_bundle_model(bundle_dir):
+    """Rebuild the PyTorch model from a bundle's manifest and safetensors shards (fp32)."""
+    from .configs import ModelConfig
+    from .model import DynamicConvTransformer
+    with open(os.path.join(bundle_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    a = manifest["architecture"]
+    cfg = ModelConfig(variant=manifest["variant"], vocab_size=a["vocab_size"], d_model=a["d_model"],
+                      ffn_dim=a["ffn_dim"], heads=a["heads"], encoder_kernels=a["encoder_kernels"],
+                      decoder_kernels=a["decoder_kernels"])
+    state = {}
+    for shard in manifest["weights"]["shards"]:
+        state.update(safetensors_io.load_file(os.path.join(bundle_dir, shard)))
+    model = DynamicConvTransformer(cfg)
+    model.load_state_dict({k: v.float() for k, v in state.items()})
+    return model.eval(), manifest

@@ -1,0 +1,281 @@
+"""DynamicConv Transformer (fairseq `lightconv_iwslt_de_en` semantics, DESIGN.md §2).
+
+Batch-first tensors throughout: (batch, time, channels).  The `dense` and `kmatrix` variants share
+every line here except the factory that builds the decoder's linear1/linear2/fc1/fc2.
+
+The decoder layer is written as small pieces (`conv_step`, `attend`, `ffn_out`) with the four
+linear layers between them, because that is exactly how the K-matrix bundle splits the decoder
+step between ONNX Runtime (the pieces) and the Java kernel (the linear layers).
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .configs import ModelConfig
+from .decoder_state import DecoderState
+from .kmatrix import KMatrixLayer, materialize_together
+
+NEG_INF = -1e9  # additive attention bias for padded source positions (finite: safe in bf16 / ONNX)
+
+
+def sinusoidal_positions(positions: torch.Tensor, dim: int) -> torch.Tensor:
+    """fairseq's sinusoidal table: [sin(p*f_0..f_{h-1}), cos(p*f_0..f_{h-1})], f_j = 10000^(-j/(h-1)).
+
+    Positions count from 0 (the first token is position 0); computed, not stored, so the ONNX graphs
+    compute them from the step index too.
+    """
+    half = dim // 2
+    freq = torch.exp(torch.arange(half, dtype=torch.float32, device=positions.device)
+                     * -(math.log(10000.0) / (half - 1)))
+    angles = positions.to(torch.float32).unsqueeze(-1) * freq
+    return torch.cat((torch.sin(angles), torch.cos(angles)), dim=-1)
+
+
+class DynamicConv(nn.Module):
+    """Dynamic convolution (Wu et al. 2019) with weight softmax, no bias, H heads.
+
+    Weights for position t come from the conv input at t: softmax over K of a bias-free linear to
+    H*K, shared by the C/H channels of each head.  `padding_l` = K-1 (causal decoder) or K//2
+    (centred encoder); positions outside the sequence read as zeros, which is also the rule for the
+    first decoder steps (softmax over all K logits, no renormalisation).
+    """
+
+    def __init__(self, dim, kernel, heads, padding_l, weight_dropout):
+        super().__init__()
+        self.dim, self.kernel, self.heads, self.padding_l = dim, kernel, heads, padding_l
+        self.weight_linear = nn.Linear(dim, heads * kernel, bias=False)
+        self.weight_dropout = nn.Dropout(weight_dropout)
+        nn.init.xavier_uniform_(self.weight_linear.weight)
+
+    def weights(self, x):
+        w = self.weight_linear(x)
+        w = w.reshape(*w.shape[:-1], self.heads, self.kernel)
+        return self.weight_dropout(torch.softmax(w.float(), dim=-1).to(x.dtype))
+
+    def forward(self, x):
+        """Full sequence. x: (B, T, C) -> (B, T, C)."""
+        B, T, C = x.shape
+        K = self.kernel
+        H = self.heads
+        w = self.weights(x)  # (B, T, H, K)
+        xp = F.pad(x, (0, 0, self.padding_l, K - 1 - self.padding_l))  # pad time with zeros
+        xp = xp.reshape(B, T + K - 1, H, C // H)
+        # Tap k of position t reads position t - padding_l + k.  A multiply-accumulate per tap over
+        # shifted slices (plain ONNX Slice/Mul/Add) instead of stacking the K windows: the stacked
+        # (B, T, C, K) tensor outgrows the caches at batch 32 (measured: the ONNX encoder took 5x
+        # longer for a batch of 32 than for the same 32 sentences one by one).
+        out = xp[:, 0:T] * w[..., 0:1]
+        for k in range(1, K):
+            out = out + xp[:, k:k + T] * w[..., k:k + 1]
+        return out.reshape(B, T, C)
+
+    def step(self, h, state):
+        """One causal step. h: (B, C) this step's conv input; state: (B, K-1, C) the previous K-1
+        inputs, oldest first (zeros before the sequence starts).  Returns (output, new state)."""
+        B, C = h.shape
+        window = torch.cat((state, h.unsqueeze(1)), dim=1)  # (B, K, C)
+        w = self.weights(h)  # (B, H, K)
+        per_head = window.transpose(1, 2).reshape(B, self.heads, C // self.heads, self.kernel)
+        out = torch.matmul(per_head, w.unsqueeze(-1))  # (B, H, C/H, 1)
+        return out.reshape(B, C), window[:, 1:]
+
+
+class EncoderDecoderAttention(nn.Module):
+    """Multi-head scaled dot-product attention over the encoder output (fairseq MultiheadAttention)."""
+
+    def __init__(self, dim, heads, dropout):
+        super().__init__()
+        self.heads, self.head_dim = heads, dim // heads
+        self.q_proj, self.k_proj = nn.Linear(dim, dim), nn.Linear(dim, dim)
+        self.v_proj, self.out_proj = nn.Linear(dim, dim), nn.Linear(dim, dim)
+        self.dropout = nn.Dropout(dropout)
+        for lin in (self.q_proj, self.k_proj, self.v_proj):
+            nn.init.xavier_uniform_(lin.weight, gain=1 / math.sqrt(2))
+        nn.init.xavier_uniform_(self.out_proj.weight)
+        nn.init.zeros_(self.out_proj.bias)
+
+    def split(self, x):  # (B, S, C) -> (B, H, S, Dh)
+        return x.reshape(x.shape[0], x.shape[1], self.heads, self.head_dim).transpose(1, 2)
+
+    def keys_values(self, enc):
+        """Per-sentence keys and values: (B, H, S, Dh) each, computed once per sentence."""
+        return self.split(self.k_proj(enc)), self.split(self.v_proj(enc))
+
+    def forward(self, x, k, v, enc_bias):
+        """x: (B, T, C) queries; enc_bias: (B, S) additive (0 or NEG_INF)."""
+        q = self.split(self.q_proj(x)) * (self.head_dim ** -0.5)  # (B, H, T, Dh)
+        scores = q @ k.transpose(-1, -2) + enc_bias[:, None, None, :].to(q.dtype)
+        probs = self.dropout(torch.softmax(scores.float(), dim=-1).to(q.dtype))
+        out = (probs @ v).transpose(1, 2).flatten(2)  # (B, T, C)
+        return self.out_proj(out)
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, cfg: ModelConfig, kernel):
+        super().__init__()
+        d = cfg.d_model
+        self.linear1, self.linear2 = nn.Linear(d, d), nn.Linear(d, d)
+        self.conv = DynamicConv(d, kernel, cfg.heads, kernel // 2, cfg.weight_dropout)
+        self.conv_norm = nn.LayerNorm(d)
+        self.fc1, self.fc2 = nn.Linear(d, cfg.ffn_dim), nn.Linear(cfg.ffn_dim, d)
+        self.ffn_norm = nn.LayerNorm(d)
+        self.drop, self.relu_drop = nn.Dropout(cfg.dropout), nn.Dropout(cfg.relu_dropout)
+
+    def forward(self, x, pad_mask):
+        h = self.linear1(x).masked_fill(pad_mask.unsqueeze(-1), 0.0)  # padding reads as zeros
+        x = self.conv_norm(x + self.drop(self.linear2(self.conv(h))))
+        f = self.fc2(self.relu_drop(torch.relu(self.fc1(x))))
+        return self.ffn_norm(x + self.drop(f))
+
+
+def decoder_linear(cfg: ModelConfig, fan_in, fan_out):
+    """The only line where the two variants differ."""
+    if cfg.variant == "kmatrix":
+        return KMatrixLayer(fan_in, fan_out)
+    if cfg.variant == "dense":
+        return nn.Linear(fan_in, fan_out)
+    raise ValueError(f"unknown variant {cfg.variant!r}")
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, cfg: ModelConfig, kernel):
+        super().__init__()
+        d = cfg.d_model
+        self.linear1 = decoder_linear(cfg, d, d)
+        self.conv = DynamicConv(d, kernel, cfg.heads, kernel - 1, cfg.weight_dropout)
+        self.linear2 = decoder_linear(cfg, d, d)
+        self.conv_norm = nn.LayerNorm(d)
+        self.encoder_attn = EncoderDecoderAttention(d, cfg.heads, cfg.attention_dropout)
+        self.attn_norm = nn.LayerNorm(d)
+        self.fc1 = decoder_linear(cfg, d, cfg.ffn_dim)
+        self.fc2 = decoder_linear(cfg, cfg.ffn_dim, d)
+        self.ffn_norm = nn.LayerNorm(d)
+        self.drop, self.relu_drop = nn.Dropout(cfg.dropout), nn.Dropout(cfg.relu_dropout)
+
+    # --- pieces between the four linear layers (ONNX graphs of the K-matrix bundle) ---
+    def attend(self, x, u, k, v, enc_bias):
+        """x: layer input (residual), u: linear2 output -> the FFN input y."""
+        x = self.conv_norm(x + self.drop(u))
+        return self.attn_norm(x + self.drop(self.encoder_attn(x, k, v, enc_bias)))
+
+    def ffn_out(self, y, g):
+        """y: FFN input (residual), g: fc2 output -> layer output."""
+        return self.ffn_norm(y + self.drop(g))
+
+    def ffn(self, y):
+        return self.fc2(self.relu_drop(torch.relu(self.fc1(y))))
+
+    def forward(self, x, k, v, enc_bias):
+        """Full target sequence (training / scoring). x: (B, T, C)."""
+        u = self.linear2(self.conv(self.linear1(x)))
+        y = self.attend(x, u, k, v, enc_bias)
+        return self.ffn_out(y, self.ffn(y))
+
+    def step(self, x, conv_state, k, v, enc_bias):
+        """One incremental step. x: (B, C). Returns (layer output, new conv state)."""
+        c, conv_state = self.conv.step(self.linear1(x), conv_state)
+        y = self.attend(x.unsqueeze(1), self.linear2(c).unsqueeze(1), k, v, enc_bias)
+        return self.ffn_out(y, self.ffn(y)).squeeze(1), conv_state
+
+
+class DynamicConvTransformer(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.d_model
+        # One matrix for source embeddings, target embeddings and the output projection.
+        self.embed_tokens = nn.Embedding(cfg.vocab_size, d, padding_idx=cfg.pad_id)
+        nn.init.normal_(self.embed_tokens.weight, mean=0.0, std=d ** -0.5)
+        with torch.no_grad():
+            self.embed_tokens.weight[cfg.pad_id].zero_()
+        self.embed_scale = math.sqrt(d)
+        self.encoder = nn.Module()
+        self.encoder.layers = nn.ModuleList(EncoderLayer(cfg, k) for k in cfg.encoder_kernels)
+        self.decoder = nn.Module()
+        self.decoder.layers = nn.ModuleList(DecoderLayer(cfg, k) for k in cfg.decoder_kernels)
+        self.drop = nn.Dropout(cfg.dropout)
+        for name, m in self.named_modules():
+            # fairseq's Linear(): Xavier-uniform weights, zero bias (attention and conv-weight
+            # projections have their own init above)
+            if isinstance(m, nn.Linear) and "encoder_attn" not in name and "weight_linear" not in name:
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def set_kmatrix_materialized(self, flag: bool):
+        for m in self.modules():
+            if isinstance(m, KMatrixLayer):
+                m.materialized = flag
+
+    def embed(self, tokens, positions):
+        x = self.embed_tokens(tokens) * self.embed_scale
+        return self.drop(x + sinusoidal_positions(positions, self.cfg.d_model).to(x.dtype))
+
+    def encode(self, src):
+        """src: (B, S) ids, right-padded with pad_id.
+        Returns encoder output (B, S, C) and the additive source bias (B, S): 0 or NEG_INF at pads."""
+        pad_mask = src.eq(self.cfg.pad_id)
+        positions = torch.arange(src.shape[1], device=src.device).unsqueeze(0)
+        x = self.embed(src, positions)
+        for layer in self.encoder.layers:
+            x = layer(x, pad_mask)
+        enc_bias = torch.zeros(pad_mask.shape, dtype=torch.float32, device=src.device)
+        return x, enc_bias.masked_fill(pad_mask, NEG_INF)
+
+    def encoder_keys_values(self, enc):
+        return [layer.encoder_attn.keys_values(enc) for layer in self.decoder.layers]
+
+    def output_log_probs(self, x):
+        logits = x @ self.embed_tokens.weight.t().to(x.dtype)
+        return torch.log_softmax(logits.float(), dim=-1)
+
+    def decode(self, prev_tokens, enc, enc_bias):
+        """Full target sequence, teacher-forced. prev_tokens: (B, T) starting with bos.
+        Returns logits (B, T, V)."""
+        positions = torch.arange(prev_tokens.shape[1], device=prev_tokens.device).unsqueeze(0)
+        x = self.embed(prev_tokens, positions)
+        for layer, (k, v) in zip(self.decoder.layers, self.encoder_keys_values(enc)):
+            x = layer(x, k, v, enc_bias)
+        return x @ self.embed_tokens.weight.t().to(x.dtype)
+
+    def forward(self, src, prev_tokens):
+        """Teacher-forced logits (B, T, V).  K-matrix weights are materialised once for the whole
+        forward (grouped by size), so training costs about the same as the dense model."""
+        kmat = [m for m in self.modules() if isinstance(m, KMatrixLayer)]
+        if kmat and all(m.materialized for m in kmat):
+            for m, w in zip(kmat, materialize_together(kmat)):
+                m.weight_override = w
+        try:
+            enc, enc_bias = self.encode(src)
+            return self.decode(prev_tokens, enc, enc_bias)
+        finally:
+            for m in kmat:
+                m.weight_override = None
+
+    # --- incremental decoding ---
+    def init_state(self, enc, enc_bias) -> DecoderState:
+        B = enc.shape[0]
+        conv = [enc.new_zeros(B, layer.conv.kernel - 1, self.cfg.d_model) for layer in self.decoder.layers]
+        kv = self.encoder_keys_values(enc)
+        return DecoderState(conv=conv, keys=[k for k, _ in kv], values=[v for _, v in kv],
+                            enc_bias=enc_bias, step=0)
+
+    def decode_step(self, tokens, state: DecoderState):
+        """tokens: (B,) the previous token of each row. Returns (log-probs (B, V), new state)."""
+        pos = torch.full((tokens.shape[0],), state.step, dtype=torch.long, device=tokens.device)
+        log_probs, new_conv = self.step_layers(self.embed(tokens, pos), state.conv, state.keys,
+                                               state.values, state.enc_bias)
+        return log_probs, state.advance(new_conv)
+
+    def step_layers(self, x, conv, keys, values, enc_bias):
+        """The decoder step after the embedding: x (B, C) -> (log-probs (B, V), new conv states)."""
+        new_conv = []
+        for i, layer in enumerate(self.decoder.layers):
+            x, c = layer.step(x, conv[i], keys[i], values[i], enc_bias)
+            new_conv.append(c)
+        return self.output_log_probs(x), new_conv
+
+
+def count_parameters(model):
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,85 @@
+"""Minimal safetensors reader/writer (no safetensors package on these machines).
+
+File layout: 8-byte little-endian unsigned header length N, then N bytes of UTF-8 JSON
+{name: {"dtype": "F32"|"F16"|"BF16"|"I64"|"I32", "shape": [...], "data_offsets": [begin, end]},
+ "__metadata__": {str: str}}, then the raw little-endian tensor bytes; offsets are relative to the
+first byte after the header.  The header is padded with spaces to a multiple of 8 bytes so every
+tensor starts 8-byte aligned (readers may map the data directly).
+"""
+import json
+import struct
+
+import numpy as np
+import torch
+
+_DTYPES = {  # safetensors code -> (torch dtype, numpy dtype, bytes per element)
+    "F32": (torch.float32, np.dtype("<f4")),
+    "F16": (torch.float16, np.dtype("<f2")),
+    "I64": (torch.int64, np.dtype("<i8")),
+    "I32": (torch.int32, np.dtype("<i4")),
+    "U8": (torch.uint8, np.dtype("u1")),
+}
+_BY_TORCH = {t: code for code, (t, _) in _DTYPES.items()}
+
+
+def _tensor_bytes(t: torch.Tensor) -> bytes:
+    return t.detach().cpu().contiguous().numpy().astype(_DTYPES[_BY_TORCH[t.dtype]][1], copy=False).tobytes()
+
+
+def layout(tensors: dict, metadata: dict = None):
+    """Header dict and the (name, begin, end) byte ranges relative to the data section, in order."""
+    header, ranges, pos = {}, [], 0
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    for name, t in tensors.items():
+        if t.dtype not in _BY_TORCH:
+            raise ValueError(f"{name}: unsupported dtype {t.dtype}")
+        size = t.numel() * t.element_size()
+        header[name] = {"dtype": _BY_TORCH[t.dtype], "shape": list(t.shape), "data_offsets": [pos, pos + size]}
+        ranges.append((name, pos, pos + size))
+        pos += size
+    return header, ranges
+
+
+def encode_header(header: dict) -> bytes:
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-(8 + len(raw)) % 8)
+    return struct.pack("<Q", len(raw)) + raw
+
+
+def save_file(tensors: dict, path, metadata: dict = None):
+    """Write tensors (insertion order kept). Returns {name: absolute byte offset of its data}."""
+    header, ranges = layout(tensors, metadata)
+    head = encode_header(header)
+    with open(path, "wb") as f:
+        f.write(head)
+        for name, t in tensors.items():
+            f.write(_tensor_bytes(t))
+    return {name: len(head) + begin for name, begin, _ in ranges}
+
+
+def read_header(path):
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n).decode("utf-8"))
+    return header, 8 + n
+
+
+def load_file(path) -> dict:
+    header, data_start = read_header(path)
+    with open(path, "rb") as f:
+        f.seek(data_start)
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        torch_dtype, np_dtype = _DTYPES[info["dtype"]]
+        begin, end = info["data_offsets"]
+        arr = np.frombuffer(data[begin:end], dtype=np_dtype).reshape(info["shape"])
+        out[name] = torch.from_numpy(arr.copy())
+    return out
+
+
+def load_metadata(path) -> dict:
+    return read_header(path)[0].get("__metadata__", {})

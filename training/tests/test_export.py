@@ -1,0 +1,127 @@
+"""Export of a tiny random model: manifest checksums, shard limit, external ONNX initializers named
+like the safetensors tensors, golden data consistent with the model, and the loader round trip."""
+import json
+import os
+
+import onnx
+import pytest
+import torch
+
+from training import export, safetensors_io
+from training.configs import BOS_ID
+from training.search import beam_search, greedy_search
+
+from .conftest import make_model
+
+GOLDEN = ["Datei öffnen", "Fehler beim Laden", "Drucker nicht gefunden neu", "das Bild"]
+
+
+@pytest.fixture(scope="module", params=["dense", "kmatrix"])
+def bundle(request, spm_model, tmp_path_factory):
+    model = make_model(request.param, seed=11)
+    out = tmp_path_factory.mktemp("models") / f"tiny-{request.param}"
+    manifest = export.export_bundle(model, spm_model, str(out), out.name, torch.float32,
+                                    provenance={"steps": 0, "seed": 11}, golden_sentences=GOLDEN)
+    return model, str(out), manifest
+
+
+def test_manifest_checksums_verify(bundle):
+    _, out, manifest = bundle
+    assert export.verify_bundle(out) == []
+    listed = {f["path"] for f in manifest["files"]}
+    assert listed == set(os.listdir(out)) - {"manifest.json"}
+    with open(os.path.join(out, manifest["weights"]["shards"][0]), "ab") as f:
+        f.write(b"\0")  # tamper: the verification must notice
+    problems = export.verify_bundle(out)
+    os.truncate(os.path.join(out, manifest["weights"]["shards"][0]),
+                next(f["size"] for f in manifest["files"] if f["path"] == manifest["weights"]["shards"][0]))
+    assert len(problems) == 1 and manifest["weights"]["shards"][0] in problems[0]
+    assert export.verify_bundle(out) == []
+
+
+def test_shards_within_limit_and_every_tensor_once(bundle):
+    model, out, manifest = bundle
+    seen = {}
+    for shard in manifest["weights"]["shards"]:
+        assert os.path.getsize(os.path.join(out, shard)) <= 15 * 1024 * 1024
+        for name in safetensors_io.load_file(os.path.join(out, shard)):
+            assert name not in seen
+            seen[name] = shard
+    assert set(seen) == set(model.state_dict())
+
+
+def test_sharding_splits_large_sets(tmp_path):
+    tensors = {f"t{i}": torch.zeros(1_500_000) for i in range(6)}  # 6 x 6 MB
+    where, files = export.write_shards(tensors, str(tmp_path), {})
+    assert len(files) == 3
+    assert all(os.path.getsize(tmp_path / f) <= 15 * 1024 * 1024 for f in files)
+    back = {}
+    for f in files:
+        back.update(safetensors_io.load_file(tmp_path / f))
+    assert set(back) == set(tensors)
+
+
+def test_onnx_graphs_have_only_external_named_weights(bundle):
+    model, out, manifest = bundle
+    names = set(model.state_dict())
+    graphs = manifest["onnx"]["graphs"]
+    expected = {"encoder", "decoder_step"} if manifest["variant"] == "dense" else \
+        {"encoder", "decoder_embed", "decoder_output"} | {f"decoder_layer{l}_{p}" for l in range(2)
+                                                          for p in ("conv", "attend", "ffn_out")}
+    assert set(graphs) == expected
+    for key, g in graphs.items():
+        m = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
+        assert m.opset_import[0].version == 17
+        assert [i.name for i in m.graph.input] == g["inputs"]
+        assert [o.name for o in m.graph.output] == g["outputs"]
+        for init in m.graph.initializer:
+            if init.data_location == onnx.TensorProto.EXTERNAL:
+                assert init.name in names
+                info = {e.key: e.value for e in init.external_data}
+                raw = open(os.path.join(out, info["location"]), "rb").read()
+                data = raw[int(info["offset"]):int(info["offset"]) + int(info["length"])]
+                assert data == model.state_dict()[init.name].float().numpy().tobytes()
+            else:
+                assert len(init.raw_data) <= 64 * 8, f"{key}: {init.name} is a weight inside the graph"
+        assert sorted(i.name for i in m.graph.initializer if i.data_location == onnx.TensorProto.EXTERNAL) == g["weights"]
+    twiddles = [n for g in graphs.values() for n in g["weights"] if n.endswith("twiddle")]
+    assert twiddles == []  # K-matrix layers are run by the Java kernel, never inside a graph
+    assert len(manifest["kmatrix_layers"]) == (8 if manifest["variant"] == "kmatrix" else 0)
+
+
+def test_golden_data_matches_model(bundle):
+    model, out, manifest = bundle
+    golden = json.load(open(os.path.join(out, "golden.json"), encoding="utf-8"))
+    tensors = safetensors_io.load_file(os.path.join(out, "golden.safetensors"))
+    assert len(golden["sentences"]) == len(GOLDEN)
+    for e in golden["sentences"]:
+        i = e["index"]
+        src = tensors[f"sentence{i}.src_ids"].unsqueeze(0)
+        assert src[0].tolist() == e["src_ids"]
+        with torch.no_grad():
+            enc, bias = model.encode(src)
+            lp, _ = model.decode_step(torch.tensor([BOS_ID]), model.init_state(enc, bias))
+        assert torch.allclose(tensors[f"sentence{i}.encoder_out"], enc[0], atol=1e-6)
+        assert torch.allclose(tensors[f"sentence{i}.step0.log_probs"], lp[0], atol=1e-6)
+        assert greedy_search(model, src)[0] == e["greedy_ids"]
+        assert beam_search(model, src, 4)[0][0] == e["beam4_ids"]
+    batch = tensors["batch.encoder_out"]
+    assert batch.shape[0] == len(GOLDEN)
+    if manifest["variant"] == "kmatrix":
+        # K-matrix layer inputs/outputs of the first step: output = per-level K-matrix(input)
+        from training.kmatrix import kmatrix_forward_levels
+        layer = model.decoder.layers[1].fc2
+        x = tensors["sentence0.step0.decoder.layers.1.fc2.input"]
+        y = kmatrix_forward_levels(x, layer.twiddle.detach(), layer.bias.detach(), layer.out_features)
+        assert torch.allclose(y, tensors["sentence0.step0.decoder.layers.1.fc2.output"], atol=1e-5)
+
+
+def test_bundle_loads_back(bundle):
+    model, out, _ = bundle
+    loaded, manifest = export.load_bundle_model(out)
+    src = torch.randint(4, 300, (2, 5))
+    prev = torch.randint(4, 300, (2, 4))
+    with torch.no_grad():
+        assert torch.equal(loaded(src, prev), model(src, prev))
+    assert manifest["format_version"] == 1
+    assert manifest["special_tokens"] == {"pad": 0, "unk": 1, "bos": 2, "eos": 3}

@@ -1,0 +1,59 @@
+"""Training helpers: token-budget batches, weight-decay groups, schedule, checkpoint averaging."""
+import math
+import random
+
+import torch
+
+from training.configs import BOS_ID, EOS_ID, PAD_ID
+from training.data import token_budget_batches
+from training.kmatrix import KMatrixLayer
+from training.train import average_checkpoints, inverse_sqrt, param_groups
+
+from .conftest import make_model
+
+
+def test_token_budget_batches_cover_everything_within_budget():
+    r = random.Random(0)
+    examples = [([r.randint(4, 99) for _ in range(r.randint(1, 30))] + [EOS_ID],
+                 [r.randint(4, 99) for _ in range(r.randint(1, 30))]) for _ in range(500)]
+    batches = token_budget_batches(examples, max_tokens=256)
+    seen = []
+    for b in batches:
+        rows, width_s = b["src"].shape
+        assert rows * (width_s + b["target"].shape[1]) <= 256
+        assert b["prev"][:, 0].eq(BOS_ID).all()
+        assert torch.equal(b["prev"].ne(PAD_ID), b["target"].ne(PAD_ID))
+        shifted = b["prev"][:, 1:].ne(PAD_ID)  # prev is target shifted right by one (bos first)
+        assert torch.equal(b["prev"][:, 1:][shifted], b["target"][:, :-1][shifted])
+        for i in range(rows):
+            s = b["src"][i][b["src"][i].ne(PAD_ID)].tolist()
+            t = b["target"][i][b["target"][i].ne(PAD_ID)].tolist()
+            assert t[-1] == EOS_ID
+            seen.append((tuple(s), tuple(t[:-1])))
+        assert b["ntokens"] == int(b["target"].ne(PAD_ID).sum())
+    assert sorted(seen) == sorted((tuple(s), tuple(t)) for s, t in examples)
+
+
+def test_twiddles_are_excluded_from_weight_decay():
+    model = make_model("kmatrix")
+    decay, no_decay = param_groups(model, 1e-4)
+    twiddles = [m.twiddle for m in model.modules() if isinstance(m, KMatrixLayer)]
+    assert len(twiddles) == 8
+    assert all(any(t is p for p in no_decay["params"]) for t in twiddles)
+    assert not any(p.dim() < 2 for p in decay["params"])
+    assert decay["weight_decay"] == 1e-4 and no_decay["weight_decay"] == 0.0
+
+
+def test_inverse_sqrt_schedule():
+    assert inverse_sqrt(50, 100) == 0.5
+    assert inverse_sqrt(100, 100) == 1.0
+    assert math.isclose(inverse_sqrt(400, 100), 0.5)
+
+
+def test_average_checkpoints(tmp_path):
+    paths = []
+    for i, v in enumerate([1.0, 2.0, 6.0]):
+        p = tmp_path / f"c{i}.pt"
+        torch.save({"model": {"w": torch.full((2,), v)}}, p)
+        paths.append(str(p))
+    assert torch.equal(average_checkpoints(paths)["w"], torch.full((2,), 3.0))

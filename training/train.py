@@ -1,0 +1,203 @@
+"""Train one model (dense or kmatrix) and leave an averaged checkpoint.
+
+Recipe (DESIGN §3): Adam (0.9, 0.98), inverse-sqrt warm-up, label smoothing 0.1, dropout 0.3 /
+0.1, bf16 autocast on GPU, batches built once by token budget, average of the last N checkpoints.
+
+    /usr/bin/python3 -m training.train --config tiny --variant dense --spm RUN/spm.model --out RUN/dense
+"""
+import argparse
+import contextlib
+import glob
+import hashlib
+import json
+import math
+import os
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+from . import tokenizer
+from .configs import PAD_ID, get_config, ModelConfig
+from .data import load_split, token_budget_batches
+from .kmatrix import KMatrixLayer
+from .model import DynamicConvTransformer, count_parameters
+
+
+def corpus_hash(corpus_dir):
+    """stats.json's corpus_sha256 (SHA-256 of train+valid+test.tsv concatenated), else the same
+    hash computed here."""
+    stats = os.path.join(corpus_dir, "stats.json")
+    if os.path.exists(stats):
+        with open(stats) as f:
+            s = json.load(f)
+        if isinstance(s.get("corpus_sha256"), str):
+            return s["corpus_sha256"]
+    h = hashlib.sha256()
+    for split in ("train", "valid", "test"):
+        path = os.path.join(corpus_dir, f"{split}.tsv")
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+    return h.hexdigest()
+
+
+def param_groups(model, weight_decay):
+    """Twiddles, biases, norms and embeddings get no weight decay (twiddles per DESIGN §2)."""
+    decay, no_decay = [], []
+    twiddles = {id(m.twiddle) for m in model.modules() if isinstance(m, KMatrixLayer)}
+    for name, p in model.named_parameters():
+        if id(p) in twiddles or p.dim() < 2 or "embed" in name:
+            no_decay.append(p)
+        else:
+            decay.append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def inverse_sqrt(step, warmup):
+    step = max(step, 1)
+    return min(step / warmup, math.sqrt(warmup / step))
+
+
+def average_checkpoints(paths):
+    avg = None
+    for p in paths:
+        sd = torch.load(p, map_location="cpu")["model"]
+        if avg is None:
+            avg = {k: v.clone().double() for k, v in sd.items()}
+        else:
+            for k, v in sd.items():
+                avg[k] += v.double()
+    return {k: (v / len(paths)).float() for k, v in avg.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--config", default="tiny", choices=["tiny", "base"])
+    ap.add_argument("--variant", default="dense", choices=["dense", "kmatrix"])
+    ap.add_argument("--corpus", default="data/corpus")
+    ap.add_argument("--spm", required=True, help="SentencePiece .model (train it with training.tokenizer)")
+    ap.add_argument("--out", required=True, help="run directory (checkpoints, log)")
+    ap.add_argument("--steps", type=int, help="override the config's step count")
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop after this wall time (0 = no limit)")
+    ap.add_argument("--train-slice", type=int, help="override: use the first N shuffled train pairs")
+    ap.add_argument("--max-tokens", type=int, help="override the token budget per batch")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = leave default)")
+    ap.add_argument("--seed", type=int)
+    args = ap.parse_args()
+
+    mcfg, tcfg = get_config(args.config, args.variant)
+    for field, value in (("steps", args.steps), ("train_slice", args.train_slice),
+                         ("max_tokens", args.max_tokens), ("seed", args.seed)):
+        if value is not None:
+            setattr(tcfg, field, value)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(tcfg.seed)
+    random.seed(tcfg.seed)
+    os.makedirs(args.out, exist_ok=True)
+    device = torch.device(args.device)
+    on_gpu = device.type == "cuda"
+    if on_gpu:
+        torch.backends.cuda.matmul.allow_tf32 = True
+
+    t0 = time.time()
+    sp = tokenizer.load(args.spm)
+    mcfg.vocab_size = sp.get_piece_size()
+    _, train = load_split(sp, os.path.join(args.corpus, "train.tsv"), tcfg.train_slice, tcfg.max_len,
+                          shuffle_seed=tcfg.seed)
+    batches = token_budget_batches(train, tcfg.max_tokens, tcfg.seed)
+    batches = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
+    n_tok = sum(b["ntokens"] for b in batches)
+    print(f"data: {len(train)} pairs, {len(batches)} batches, {n_tok} target tokens per epoch, "
+          f"built in {time.time() - t0:.1f} s", flush=True)
+
+    model = DynamicConvTransformer(mcfg).to(device)
+    print(f"model: {args.variant}, {count_parameters(model)} parameters", flush=True)
+    opt = torch.optim.Adam(param_groups(model, tcfg.weight_decay), lr=tcfg.lr, betas=tcfg.betas,
+                           eps=1e-8)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: inverse_sqrt(s + 1, tcfg.warmup))
+
+    meta = {"config": args.config, "variant": args.variant, "model_config": mcfg.to_dict(),
+            "train_config": {k: v for k, v in vars(tcfg).items()}, "spm": os.path.abspath(args.spm),
+            "corpus_hash": corpus_hash(args.corpus), "seed": tcfg.seed}
+    log = open(os.path.join(args.out, "train.log"), "a")
+    step, epoch, saved = 0, 0, []
+    start = time.time()
+    win_tokens, win_tgt, win_loss, win_nll, win_time = 0, 0, 0.0, 0.0, time.time()
+    stop = False
+    model.train()
+    while not stop:
+        epoch += 1
+        order = list(range(len(batches)))
+        random.Random(tcfg.seed + epoch).shuffle(order)
+        for bi in order:
+            b = batches[bi]
+            with (torch.autocast(device_type="cuda", dtype=torch.bfloat16) if on_gpu else contextlib.nullcontext()):
+                logits = model(b["src"], b["prev"])
+            logits = logits.float().reshape(-1, logits.shape[-1])
+            target = b["target"].reshape(-1)
+            loss = F.cross_entropy(logits, target, ignore_index=PAD_ID, reduction="sum",
+                                   label_smoothing=tcfg.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            (loss / b["ntokens"]).backward()
+            if tcfg.clip_norm:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), tcfg.clip_norm)
+            opt.step()
+            sched.step()
+            step += 1
+            with torch.no_grad():
+                nll = F.cross_entropy(logits, target, ignore_index=PAD_ID, reduction="sum")
+            # running sums stay on the device: no host sync per step, only when logging
+            win_tokens += b["ntokens"] + b["src_tokens"]
+            win_loss = win_loss + loss.detach()
+            win_nll = win_nll + nll
+            win_tgt += b["ntokens"]
+            if step % tcfg.log_every == 0:
+                win_loss, win_nll = float(win_loss), float(win_nll)
+                dt = time.time() - win_time
+                msg = (f"step {step} epoch {epoch} | loss {win_loss / win_tgt:.3f} nll/token "
+                       f"{win_nll / win_tgt:.3f} (ppl {math.exp(win_nll / win_tgt):.1f}) | lr "
+                       f"{sched.get_last_lr()[0]:.2e} | {win_tokens / dt:.0f} tokens/s (src+tgt, last "
+                       f"{tcfg.log_every} steps) | {time.time() - start:.0f} s elapsed")
+                print(msg, flush=True)
+                log.write(msg + "\n")
+                log.flush()
+                win_tokens, win_tgt, win_loss, win_nll, win_time = 0, 0, 0.0, 0.0, time.time()
+            over_time = args.max_minutes and time.time() - start > args.max_minutes * 60
+            if step % tcfg.save_every == 0 or step >= tcfg.steps or over_time:
+                path = os.path.join(args.out, f"checkpoint_{step}.pt")
+                torch.save({"model": model.state_dict(), "step": step, **meta}, path)
+                saved.append(path)
+                for old in saved[:-tcfg.avg_last]:
+                    if os.path.exists(old):
+                        os.remove(old)
+            if step >= tcfg.steps or over_time:
+                stop = True
+                break
+
+    wall = time.time() - start
+    keep = saved[-tcfg.avg_last:]
+    avg = average_checkpoints(keep)
+    final = os.path.join(args.out, "checkpoint_avg.pt")
+    summary = {"steps": step, "epochs": epoch, "train_wall_s": round(wall, 1),
+               "averaged": [os.path.basename(p) for p in keep]}
+    torch.save({"model": avg, "step": step, **meta, "training": summary}, final)
+    print(f"done: {step} steps in {wall:.0f} s; averaged {len(keep)} checkpoints -> {final}", flush=True)
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+
+
+def load_checkpoint(path, device="cpu"):
+    """Model (eval mode) and the checkpoint dict."""
+    ckpt = torch.load(path, map_location=device)
+    model = DynamicConvTransformer(ModelConfig(**ckpt["model_config"]))
+    model.load_state_dict(ckpt["model"])
+    return model.to(device).eval(), ckpt
+
+
+if __name__ == "__main__":
+    main()

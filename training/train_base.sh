@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# One command on the GPU machine: SentencePiece (CPU), then the dense and K-matrix base models
+# side by side on one GPU (two processes), then evaluation (beam 4, valid + test) and export of
+# models/de-en-dense and models/de-en-kmatrix as fp16 bundles.
+#   MINUTES     training wall time per model (default 7: both run at once, so ~7 min of GPU time,
+#               plus ~2 min for evaluation and export)
+#   EVAL_LIMIT  sentences per split for the manifest's BLEU (default 2000; 0 = whole split)
+# The same script runs the tiny config on CPU (how it was proven without a GPU):
+#   CONFIG=tiny DEVICE=cpu VOCAB=2000 DTYPE=float32 PREFIX=check MINUTES=1 training/train_base.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-python3}
+CONFIG=${CONFIG:-base}
+DEVICE=${DEVICE:-cuda}
+VOCAB=${VOCAB:-8000}
+DTYPE=${DTYPE:-float16}
+PREFIX=${PREFIX:-de-en}
+CORPUS=${CORPUS:-data/corpus}
+MODELS=${MODELS:-models}
+RUN=${RUN:-training/runs/$CONFIG}
+MINUTES=${MINUTES:-7}
+EVAL_LIMIT=${EVAL_LIMIT:-2000}
+mkdir -p "$RUN"
+if [ "$DEVICE" = cuda ]; then
+  "$PY" -c "import torch; assert torch.cuda.is_available(), 'needs a CUDA build of PyTorch and a GPU'"
+fi
+if [ ! -f "$RUN/spm.model" ]; then
+  "$PY" -m training.tokenizer --train "$CORPUS/train.tsv" --prefix "$RUN/spm" --vocab "$VOCAB"
+fi
+pids=()
+for v in dense kmatrix; do
+  "$PY" -m training.train --config "$CONFIG" --variant $v --spm "$RUN/spm.model" --out "$RUN/$v" \
+    --corpus "$CORPUS" --device "$DEVICE" --max-minutes "$MINUTES" > "$RUN/$v.log" 2>&1 &
+  pids+=($!)
+done
+tail -n +1 -f "$RUN/dense.log" "$RUN/kmatrix.log" &
+tailpid=$!
+status=0
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+kill "$tailpid" 2>/dev/null || true
+[ "$status" = 0 ] || { echo "training failed, see $RUN/*.log" >&2; exit 1; }
+pids=()
+for v in dense kmatrix; do
+  "$PY" -m training.export --checkpoint "$RUN/$v/checkpoint_avg.pt" --name "$PREFIX-$v" --dtype "$DTYPE" \
+    --corpus "$CORPUS" --models-dir "$MODELS" --device "$DEVICE" \
+    --eval-split valid --eval-split test --eval-limit "$EVAL_LIMIT" > "$RUN/export-$v.log" 2>&1 &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+grep -h -E '^(valid|test|bundle)' "$RUN/export-dense.log" "$RUN/export-kmatrix.log"
+exit $status
