@@ -130,6 +130,26 @@ class GoldenParityTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bundles")
+    void batchesLargerThanAnEncoderBucketMatchTheGoldenOutputs(Path bundle) {
+        // 3 × 6 sentences: encoded in several calls of Encoder.ENCODER_BUCKET and joined, padded.
+        Translator t = translator(bundle);
+        GoldenData golden = GoldenData.of(t.bundle());
+        List<GoldenData.Sentence> sentences = new ArrayList<>();
+        for (int copy = 0; copy < 3; copy++) {
+            sentences.addAll(golden.sentences());
+        }
+        assertTrue(sentences.size() > io.kaleidoscope.model.Encoder.ENCODER_BUCKET);
+        int[][] sources = sentences.stream().map(GoldenData.Sentence::srcIds).toArray(int[][]::new);
+        int[][] greedy = t.translateIds(sources, t.defaultOptions().withBeam(1), sources.length);
+        int[][] beam = t.translateIds(sources, t.defaultOptions().withBeam(golden.beam()), sources.length);
+        for (int i = 0; i < sources.length; i++) {
+            assertArrayEquals(sentences.get(i).greedyIds(), greedy[i], "greedy ids of batch row " + i);
+            assertArrayEquals(sentences.get(i).beamIds(), beam[i], "beam ids of batch row " + i);
+        }
+    }
+
     static float[] floats(java.nio.FloatBuffer b) {
         float[] out = new float[b.capacity()];
         b.get(0, out);

@@ -51,6 +51,49 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
                 keys, values);
     }
 
+    /**
+     * Batches one after another, padded to the longest source: padded positions get encoder
+     * output 0, bias −1e9 (masked, as the encoder itself marks padding) and keys/values 0.
+     */
+    public static EncodedBatch concat(java.util.List<EncodedBatch> parts, ModelConfig config) {
+        int rows = 0;
+        int s = 0;
+        for (EncodedBatch p : parts) {
+            rows += p.rows();
+            s = Math.max(s, p.sourceLength());
+        }
+        int d = config.dModel();
+        int heads = config.heads();
+        int dh = config.headDim();
+        int layers = parts.get(0).encKeys().length;
+        FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) rows * s * d);
+        FloatBuffer bias = io.kaleidoscope.onnx.DirectBuffers.floats((long) rows * s);
+        FloatBuffer[] keys = new FloatBuffer[layers];
+        FloatBuffer[] values = new FloatBuffer[layers];
+        for (int l = 0; l < layers; l++) {
+            keys[l] = io.kaleidoscope.onnx.DirectBuffers.floats((long) rows * heads * s * dh);
+            values[l] = io.kaleidoscope.onnx.DirectBuffers.floats((long) rows * heads * s * dh);
+        }
+        int row = 0;
+        for (EncodedBatch p : parts) {
+            int ps = p.sourceLength();
+            for (int r = 0; r < p.rows(); r++, row++) {
+                out.put(row * s * d, p.encoderOut(), r * ps * d, ps * d);
+                bias.put(row * s, p.encBias(), r * ps, ps);
+                for (int t = ps; t < s; t++) {
+                    bias.put(row * s + t, -1e9f);
+                }
+                for (int l = 0; l < layers; l++) {
+                    for (int h = 0; h < heads; h++) {
+                        keys[l].put((row * heads + h) * s * dh, p.encKeys()[l], (r * heads + h) * ps * dh, ps * dh);
+                        values[l].put((row * heads + h) * s * dh, p.encValues()[l], (r * heads + h) * ps * dh, ps * dh);
+                    }
+                }
+            }
+        }
+        return new EncodedBatch(rows, s, out, bias, keys, values);
+    }
+
     private static FloatBuffer select(FloatBuffer source, int rowFloats, int[] keep) {
         FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) keep.length * rowFloats);
         for (int r = 0; r < keep.length; r++) {

@@ -28,7 +28,29 @@ public final class Encoder implements AutoCloseable {
         this.timings = timings;
     }
 
+    /**
+     * Sentences encoded per graph call at most. Measured on the base architecture: 32 sentences
+     * in one padded call took 2.4× as long as 32 single calls, four calls of 8 (sorted by length)
+     * 0.9× — a large padded batch costs more in padding and cache misses than the calls save.
+     */
+    public static final int ENCODER_BUCKET = 8;
+
+    /**
+     * Encodes the sentences in calls of at most {@link #ENCODER_BUCKET} consecutive sentences
+     * (callers pass them sorted by length) and joins the results, padded to the longest.
+     */
     public EncodedBatch encode(int[][] sources) {
+        if (sources.length <= ENCODER_BUCKET) {
+            return encodeOnce(sources);
+        }
+        java.util.List<EncodedBatch> parts = new java.util.ArrayList<>();
+        for (int start = 0; start < sources.length; start += ENCODER_BUCKET) {
+            parts.add(encodeOnce(java.util.Arrays.copyOfRange(sources, start, Math.min(sources.length, start + ENCODER_BUCKET))));
+        }
+        return EncodedBatch.concat(parts, config);
+    }
+
+    private EncodedBatch encodeOnce(int[][] sources) {
         int b = sources.length;
         int s = 0;
         for (int[] ids : sources) {
