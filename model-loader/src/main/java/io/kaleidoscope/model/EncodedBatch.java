@@ -22,21 +22,16 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
         if (times == 1) {
             return this;
         }
-        int s = sourceLength;
-        int kvRow = config.heads() * s * config.headDim();
-        FloatBuffer[] keys = new FloatBuffer[encKeys.length];
-        FloatBuffer[] values = new FloatBuffer[encValues.length];
-        for (int l = 0; l < encKeys.length; l++) {
-            keys[l] = repeat(encKeys[l], kvRow, times);
-            values[l] = repeat(encValues[l], kvRow, times);
+        int[] rowsRepeated = new int[rows * times];
+        for (int r = 0; r < rowsRepeated.length; r++) {
+            rowsRepeated[r] = r / times;
         }
-        return new EncodedBatch(rows * times, s, repeat(encoderOut, s * config.dModel(), times),
-                repeat(encBias, s, times), keys, values);
+        return selectRows(rowsRepeated, config);
     }
 
     /**
-     * The batch restricted to the given rows, in that order (copies). Used to drop the rows of
-     * finished sentences from a running search.
+     * The batch made of the given rows, in that order, repeats allowed (copies). Used to drop
+     * the rows of finished sentences from a running search and to repeat rows for the beam.
      */
     public EncodedBatch selectRows(int[] keep, ModelConfig config) {
         int s = sourceLength;
@@ -98,16 +93,6 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
         FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) keep.length * rowFloats);
         for (int r = 0; r < keep.length; r++) {
             out.put(r * rowFloats, source, keep[r] * rowFloats, rowFloats);
-        }
-        return out;
-    }
-
-    private FloatBuffer repeat(FloatBuffer source, int rowFloats, int times) {
-        FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) rows * times * rowFloats);
-        for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < times; t++) {
-                out.put((r * times + t) * rowFloats, source, r * rowFloats, rowFloats);
-            }
         }
         return out;
     }
