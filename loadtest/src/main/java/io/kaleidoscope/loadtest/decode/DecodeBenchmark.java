@@ -72,7 +72,12 @@ public final class DecodeBenchmark {
         List<String> references = pairs.stream().map(p -> p[1]).toList();
         Config[] configs = {new Config(1, 1), new Config(1, 4), new Config(32, 1), new Config(32, 4)};
         StringBuilder report = new StringBuilder();
-        try (Translator d = Translator.load(dense); Translator k = Translator.load(kmatrix)) {
+        long loadStart = System.nanoTime();
+        Translator loadedDense = Translator.load(dense);
+        long loadMiddle = System.nanoTime();
+        Translator loadedKMatrix = Translator.load(kmatrix);
+        long loadEnd = System.nanoTime();
+        try (Translator d = loadedDense; Translator k = loadedKMatrix) {
             Translator[] models = {d, k};
             int[][][] sources = new int[2][][];
             for (int m = 0; m < 2; m++) {
@@ -80,6 +85,8 @@ public final class DecodeBenchmark {
                 sources[m] = pairs.stream().map(p -> t.tokenizer().sourceIds(p[0])).toArray(int[][]::new);
             }
             report.append(header(d, k, pairs.size(), data, reps));
+            report.append(String.format(Locale.ROOT, "Load time (verify checksums, read and widen weights, create sessions): dense %.2f s, K-matrix %.2f s.%n%n",
+                    (loadMiddle - loadStart) / 1e9, (loadEnd - loadMiddle) / 1e9));
             report.append("| batch | beam | dense sent/s | K-matrix sent/s | ratio | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
             report.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             StringBuilder splits = new StringBuilder("\nTime split (share of the decode time, median repetition):\n\n"

@@ -1,0 +1,55 @@
+package io.kaleidoscope;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/** The text-level API and the thread-safe facade, on the tiny K-matrix bundle. */
+class TranslatorTest {
+
+    @Test
+    void textsAreSplitTranslatedSentenceBySentenceAndRejoinedWithTheirWhitespace() {
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
+            SearchOptions greedy = t.defaultOptions().withBeam(1);
+            List<String> sentences = t.translateSentences(
+                    List.of("Die Datei wurde nicht gefunden.", "Einstellungen speichern", "Drucker nicht verfügbar."), greedy);
+            String text = "  Die Datei wurde nicht gefunden.  Einstellungen speichern\n\n\tDrucker nicht verfügbar. ";
+            String expected = "  " + sentences.get(0) + "  " + sentences.get(1) + "\n\n\t" + sentences.get(2) + " ";
+            assertEquals(List.of(expected, "", " \n "), t.translate(List.of(text, "", " \n "), greedy));
+            assertTrue(!sentences.get(0).isBlank(), "a translation came out: " + sentences);
+        }
+    }
+
+    @Test
+    void concurrentCallersGetTheSameTranslationsAsOneCaller() throws Exception {
+        List<String> inputs = List.of("Datei öffnen", "Fenster schließen", "Neuer Ordner", "Bild speichern",
+                "Fehler beim Laden der Datei.", "Drucker nicht gefunden");
+        try (ConcurrentTranslator facade = new ConcurrentTranslator(Translator.load(TestBundles.TINY_DENSE), "engine-test")) {
+            SearchOptions options = facade.defaultOptions();
+            List<String> sequential = facade.translate(inputs, options);
+            ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+            List<CompletableFuture<List<String>>> futures = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                String input = inputs.get(i % inputs.size());
+                futures.add(CompletableFuture.supplyAsync(() -> facade.translate(List.of(input), options), callers));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertEquals(List.of(sequential.get(i % inputs.size())), futures.get(i).get(), "caller " + i);
+            }
+            callers.shutdown();
+        }
+    }
+
+    @Test
+    void badSearchOptionsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new SearchOptions(0, 1.0, 1.5, 10));
+        assertThrows(IllegalArgumentException.class, () -> new SearchOptions(4, 1.0, 1.5, 0));
+    }
+}
