@@ -20,8 +20,26 @@ public final class ConcurrentTranslator implements AutoCloseable {
         this.engineThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(threadName).daemon(true).factory());
     }
 
+    /** Translations and where their time went: waiting for the engine thread, then on it. */
+    public record Timed(List<String> texts, long queueNanos, long inferenceNanos) {}
+
     public CompletableFuture<List<String>> submit(List<String> texts, SearchOptions options) {
-        return CompletableFuture.supplyAsync(() -> translator.translate(texts, options), engineThread);
+        return submitTimed(texts, options).thenApply(Timed::texts);
+    }
+
+    /** As {@link #submit}, with the queue wait and the inference time of this call. */
+    public CompletableFuture<Timed> submitTimed(List<String> texts, SearchOptions options) {
+        long submitted = System.nanoTime();
+        return CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
+            List<String> out = translator.translate(texts, options);
+            return new Timed(out, start - submitted, System.nanoTime() - start);
+        }, engineThread);
+    }
+
+    /** The name of the loaded bundle (its manifest's name). */
+    public String modelName() {
+        return translator.bundle().manifest().name();
     }
 
     /** Blocks until the texts are translated; rethrows the engine's exception. */

@@ -1,0 +1,163 @@
+package io.kaleidoscope.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.kaleidoscope.ConcurrentTranslator;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * LibreTranslate's API, so its clients work unchanged: {@code POST /translate} with a JSON or
+ * form body ({@code q} a string or an array, {@code source} "de" or "auto", {@code target} "en",
+ * {@code format} "text", {@code alternatives}, {@code api_key}) answering {@code translatedText}
+ * (a string, or an array for an array q); {@code GET /languages}. Errors are {"error": "…"}.
+ */
+final class LibreTranslateService implements HttpService {
+    private final ModelRegistry models;
+    private final TextLimits limits;
+    private final long deadlineMillis;
+
+    LibreTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis) {
+        this.models = models;
+        this.limits = limits;
+        this.deadlineMillis = deadlineMillis;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/languages", this::languages)
+                .post("/translate", this::translate);
+    }
+
+    private void languages(ServerRequest req, ServerResponse res) {
+        Json.send(res, 200, List.of(
+                Map.of("code", "de", "name", "German", "targets", List.of("en")),
+                Map.of("code", "en", "name", "English", "targets", List.of())));
+    }
+
+    private void translate(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        byte[] body = req.content().as(byte[].class);
+        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(java.util.Locale.ROOT);
+        Request r = contentType.startsWith("application/x-www-form-urlencoded") ? fromForm(body) : fromJson(body);
+        if (!r.source().equals("de") && !r.source().equals("auto")) {
+            throw new ApiException(400, "source language '" + r.source() + "' is not supported; this server translates de (or auto) to en");
+        }
+        if (!r.target().equals("en")) {
+            throw new ApiException(400, "target language '" + r.target() + "' is not supported; this server translates de to en");
+        }
+        if (!r.format().equals("text")) {
+            throw new ApiException(400, "format '" + r.format() + "' is not supported yet; use format=text");
+        }
+        limits.check(r.texts());
+        ConcurrentTranslator.Timed timed = models.translate(null, r.texts(), models.defaultBeam(), deadlineMillis);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("translatedText", r.array() ? timed.texts() : timed.texts().get(0));
+        if (r.source().equals("auto")) {
+            // No language identification: the only source language this server takes is German.
+            out.put("detectedLanguage", r.array()
+                    ? timed.texts().stream().map(t -> Map.of("confidence", 100, "language", "de")).toList()
+                    : Map.of("confidence", 100, "language", "de"));
+        }
+        if (r.alternatives() > 0) {
+            out.put("alternatives", r.array() ? timed.texts().stream().map(t -> List.of()).toList() : List.of());
+        }
+        Json.timingHeaders(res, timed, System.nanoTime() - start);
+        Json.send(res, 200, out);
+    }
+
+    /** The fields LibreTranslate clients send; q as a list (array = whether q was an array). */
+    private record Request(List<String> texts, boolean array, String source, String target, String format, int alternatives) {}
+
+    private static Request fromJson(byte[] body) {
+        JsonNode json = Json.parseObject(body);
+        JsonNode q = json.get("q");
+        List<String> texts = new ArrayList<>();
+        boolean array;
+        if (q == null || q.isNull()) {
+            throw new ApiException(400, "missing field 'q' (the text to translate)");
+        } else if (q.isTextual()) {
+            texts.add(q.asText());
+            array = false;
+        } else if (q.isArray()) {
+            for (JsonNode item : q) {
+                if (!item.isTextual()) {
+                    throw new ApiException(400, "'q' must be a string or an array of strings");
+                }
+                texts.add(item.asText());
+            }
+            array = true;
+        } else {
+            throw new ApiException(400, "'q' must be a string or an array of strings");
+        }
+        return new Request(texts, array, text(json, "source", "auto"), text(json, "target", "en"),
+                text(json, "format", "text"), integer(json, "alternatives"));
+    }
+
+    private static String text(JsonNode json, String field, String fallback) {
+        JsonNode v = json.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isTextual()) {
+            throw new ApiException(400, "'" + field + "' must be a string");
+        }
+        return v.asText();
+    }
+
+    private static int integer(JsonNode json, String field) {
+        JsonNode v = json.get(field);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.canConvertToInt() || v.asInt() < 0) {
+            throw new ApiException(400, "'" + field + "' must be a non-negative integer");
+        }
+        return v.asInt();
+    }
+
+    private static Request fromForm(byte[] body) {
+        Map<String, List<String>> fields = new LinkedHashMap<>();
+        String form = new String(body, StandardCharsets.UTF_8);
+        for (String pair : form.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            try {
+                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                fields.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "malformed form body: " + e.getMessage());
+            }
+        }
+        List<String> q = fields.get("q");
+        if (q == null) {
+            throw new ApiException(400, "missing field 'q' (the text to translate)");
+        }
+        int alternatives = 0;
+        if (fields.containsKey("alternatives")) {
+            try {
+                alternatives = Integer.parseInt(fields.get("alternatives").get(0));
+            } catch (NumberFormatException e) {
+                throw new ApiException(400, "'alternatives' must be a non-negative integer");
+            }
+        }
+        return new Request(q, q.size() > 1, first(fields, "source", "auto"), first(fields, "target", "en"),
+                first(fields, "format", "text"), alternatives);
+    }
+
+    private static String first(Map<String, List<String>> fields, String name, String fallback) {
+        List<String> v = fields.get(name);
+        return v == null || v.isEmpty() ? fallback : v.get(0);
+    }
+}

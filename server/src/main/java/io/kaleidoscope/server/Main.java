@@ -1,0 +1,59 @@
+package io.kaleidoscope.server;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Starts the translation server: loads the configured models ({@link ServerConfig}), warms them
+ * up, and serves the LibreTranslate-compatible and native APIs plus health endpoints on Helidon SE.
+ * {@code ./kaleido serve} runs this.
+ */
+public final class Main {
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        ServerConfig config = ServerConfig.fromEnvironment();
+        ModelRegistry models = new ModelRegistry(config.models(), config.beam());
+        WebServer server = start(config, models);
+        models.warmUp();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            models.close();
+        }, "shutdown"));
+        System.out.printf("Kaleidoscope listening on http://localhost:%d (models: %s; ready)%n", server.port(), models.names());
+    }
+
+    /** Builds and starts the server; the routing is shared with the tests. */
+    static WebServer start(ServerConfig config, ModelRegistry models) {
+        WebServer server = WebServer.builder()
+                .port(config.port())
+                .maxPayloadSize(config.maxBodyBytes())
+                .shutdownGracePeriod(Duration.ofSeconds(10))
+                .routing(routing -> routing(routing, config, models))
+                .build()
+                .start();
+        if (!server.isRunning()) {
+            throw new IllegalStateException("the server did not start on port " + config.port() + " (in use?)");
+        }
+        return server;
+    }
+
+    static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models) {
+        TextLimits limits = new TextLimits(config.maxChars(), config.maxTexts());
+        routing.register("/", new LibreTranslateService(models, limits, config.deadlineMillis()))
+                .register("/v1", new NativeTranslateService(models, limits, config.deadlineMillis()))
+                .get("/health", (req, res) -> Json.send(res, 200, Map.of("status", "UP")))
+                .get("/ready", (req, res) -> Json.send(res, models.ready() ? 200 : 503,
+                        Map.of("status", models.ready() ? "READY" : "LOADING")))
+                .error(ApiException.class, (req, res, e) -> Json.error(res, e.status(), e.getMessage()))
+                .error(Exception.class, (req, res, e) -> {
+                    LOG.log(Level.ERROR, "request failed", e);
+                    Json.error(res, 500, "internal error: " + e.getMessage());
+                });
+    }
+}

@@ -1,0 +1,87 @@
+package io.kaleidoscope.server;
+
+import io.kaleidoscope.ConcurrentTranslator;
+import io.kaleidoscope.SearchOptions;
+import io.kaleidoscope.Translator;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The loaded models by name, each with its own engine thread ({@link ConcurrentTranslator}). The
+ * first is the default. {@link #ready()} turns true once every model has loaded and translated a
+ * warm-up sentence.
+ */
+public final class ModelRegistry implements AutoCloseable {
+    private final Map<String, ConcurrentTranslator> models = new LinkedHashMap<>();
+    private final String defaultModel;
+    private final int defaultBeam;
+    private volatile boolean ready;
+
+    public ModelRegistry(List<Path> bundles, int defaultBeam) {
+        for (Path bundle : bundles) {
+            Translator translator = Translator.load(bundle);
+            String name = translator.bundle().manifest().name();
+            models.put(name, new ConcurrentTranslator(translator, "engine-" + name));
+        }
+        this.defaultModel = models.keySet().iterator().next();
+        this.defaultBeam = defaultBeam;
+    }
+
+    /** Translates one warm-up sentence with every model (JIT, ONNX Runtime arenas), then marks ready. */
+    public void warmUp() {
+        for (ConcurrentTranslator t : models.values()) {
+            t.translate(List.of("Die Datei wurde nicht gefunden."), t.defaultOptions().withBeam(defaultBeam));
+        }
+        ready = true;
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public List<String> names() {
+        return List.copyOf(models.keySet());
+    }
+
+    public String defaultModel() {
+        return defaultModel;
+    }
+
+    /**
+     * Translates on the named model's engine thread, waiting at most {@code deadlineMillis}.
+     *
+     * @throws ApiException 400 for an unknown model, 504 past the deadline
+     */
+    public ConcurrentTranslator.Timed translate(String model, List<String> texts, int beam, long deadlineMillis) {
+        ConcurrentTranslator t = models.get(model == null ? defaultModel : model);
+        if (t == null) {
+            throw new ApiException(400, "unknown model '" + model + "'; loaded: " + String.join(", ", models.keySet()));
+        }
+        SearchOptions options = t.defaultOptions().withBeam(beam);
+        var future = t.submitTimed(texts, options);
+        try {
+            return future.get(deadlineMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new ApiException(504, "translation did not finish within the deadline of " + deadlineMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("translation failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    public int defaultBeam() {
+        return defaultBeam;
+    }
+
+    @Override
+    public void close() {
+        models.values().forEach(ConcurrentTranslator::close);
+    }
+}

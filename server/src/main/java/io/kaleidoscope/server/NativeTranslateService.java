@@ -1,0 +1,79 @@
+package io.kaleidoscope.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.kaleidoscope.ConcurrentTranslator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The native API: {@code POST /v1/translate} with {@code texts} (array of strings), optional
+ * {@code beam} (1–16), {@code model} (a loaded bundle's name) and {@code return_timings};
+ * answers {@code translations}, {@code model} and, when asked, {@code timings} in milliseconds.
+ */
+final class NativeTranslateService implements HttpService {
+    private static final int MAX_BEAM = 16;
+
+    private final ModelRegistry models;
+    private final TextLimits limits;
+    private final long deadlineMillis;
+
+    NativeTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis) {
+        this.models = models;
+        this.limits = limits;
+        this.deadlineMillis = deadlineMillis;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/translate", this::translate)
+                .get("/models", (req, res) -> Json.send(res, 200, Map.of("models", models.names(), "default", models.defaultModel())));
+    }
+
+    private void translate(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        JsonNode json = Json.parseObject(req.content().as(byte[].class));
+        JsonNode textsNode = json.get("texts");
+        if (textsNode == null || !textsNode.isArray()) {
+            throw new ApiException(400, "'texts' must be an array of strings");
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode t : textsNode) {
+            if (!t.isTextual()) {
+                throw new ApiException(400, "'texts' must be an array of strings");
+            }
+            texts.add(t.asText());
+        }
+        limits.check(texts);
+        int beam = models.defaultBeam();
+        JsonNode beamNode = json.get("beam");
+        if (beamNode != null && !beamNode.isNull()) {
+            if (!beamNode.isInt() || beamNode.asInt() < 1 || beamNode.asInt() > MAX_BEAM) {
+                throw new ApiException(400, "'beam' must be an integer from 1 to " + MAX_BEAM);
+            }
+            beam = beamNode.asInt();
+        }
+        JsonNode modelNode = json.get("model");
+        if (modelNode != null && !modelNode.isNull() && !modelNode.isTextual()) {
+            throw new ApiException(400, "'model' must be a string");
+        }
+        String model = modelNode == null || modelNode.isNull() ? models.defaultModel() : modelNode.asText();
+        boolean timings = json.path("return_timings").asBoolean(false);
+        ConcurrentTranslator.Timed timed = models.translate(model, texts, beam, deadlineMillis);
+        long total = System.nanoTime() - start;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("translations", timed.texts());
+        out.put("model", model);
+        if (timings) {
+            out.put("timings", Map.of("queue_ms", timed.queueNanos() / 1e6, "inference_ms", timed.inferenceNanos() / 1e6,
+                    "total_ms", total / 1e6));
+        }
+        Json.timingHeaders(res, timed, total);
+        Json.send(res, 200, out);
+    }
+}

@@ -1,0 +1,82 @@
+package io.kaleidoscope.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the server can be told, with its defaults. Each value comes from a system property
+ * ({@code -Dkaleido.port=8080}) or else an environment variable ({@code KALEIDO_PORT=8080}):
+ *
+ * <table>
+ *   <tr><th>property / variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>kaleido.port / KALEIDO_PORT</td><td>5000</td><td>HTTP port (0: any free port)</td></tr>
+ *   <tr><td>kaleido.models / KALEIDO_MODELS</td><td>models/de-en-kmatrix, else models/tiny-kmatrix</td>
+ *       <td>comma-separated bundle directories; the first is the default model</td></tr>
+ *   <tr><td>kaleido.beam / KALEIDO_BEAM</td><td>4</td><td>default beam width</td></tr>
+ *   <tr><td>kaleido.maxChars / KALEIDO_MAX_CHARS</td><td>5000</td><td>characters per text</td></tr>
+ *   <tr><td>kaleido.maxTexts / KALEIDO_MAX_TEXTS</td><td>100</td><td>texts per request</td></tr>
+ *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size</td></tr>
+ *   <tr><td>kaleido.deadlineMs / KALEIDO_DEADLINE_MS</td><td>30000</td><td>per-request deadline (504 past it)</td></tr>
+ * </table>
+ */
+public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
+                           long deadlineMillis) {
+
+    public ServerConfig {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("at least one model bundle is needed");
+        }
+        if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1) {
+            throw new IllegalArgumentException("beam and every limit must be positive");
+        }
+    }
+
+    /** From system properties, then environment variables, then defaults. */
+    public static ServerConfig fromEnvironment() {
+        return from(System.getProperties().entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().toString())), System.getenv());
+    }
+
+    static ServerConfig from(Map<String, String> properties, Map<String, String> environment) {
+        Lookup lookup = new Lookup(properties, environment);
+        List<Path> models = new ArrayList<>();
+        String listed = lookup.get("models", null);
+        if (listed != null) {
+            for (String part : listed.split(",")) {
+                if (!part.isBlank()) {
+                    models.add(Path.of(part.trim()));
+                }
+            }
+        } else {
+            models.add(Files.isDirectory(Path.of("models/de-en-kmatrix")) ? Path.of("models/de-en-kmatrix") : Path.of("models/tiny-kmatrix"));
+        }
+        return new ServerConfig(lookup.integer("port", 5000), models, lookup.integer("beam", 4),
+                lookup.integer("maxChars", 5000), lookup.integer("maxTexts", 100),
+                lookup.integer("maxBodyBytes", 1 << 20), lookup.integer("deadlineMs", 30_000));
+    }
+
+    private record Lookup(Map<String, String> properties, Map<String, String> environment) {
+        String get(String name, String fallback) {
+            String v = properties.get("kaleido." + name);
+            if (v == null) {
+                v = environment.get("KALEIDO_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT));
+            }
+            return v == null ? fallback : v;
+        }
+
+        int integer(String name, int fallback) {
+            String v = get(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("kaleido." + name + " must be an integer, got '" + v + "'");
+            }
+        }
+    }
+}

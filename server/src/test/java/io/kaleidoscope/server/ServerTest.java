@@ -1,0 +1,156 @@
+package io.kaleidoscope.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.WebServer;
+import io.kaleidoscope.SearchOptions;
+import io.kaleidoscope.Translator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real server on a free port with both tiny bundles: APIs, their answers and their errors. */
+class ServerTest {
+    private static final Path MODELS = Path.of(System.getProperty("kaleido.models", "../models")).toAbsolutePath().normalize();
+    private static final Path KMATRIX = MODELS.resolve("tiny-kmatrix");
+    private static final Path DENSE = MODELS.resolve("tiny-dense");
+
+    private static ModelRegistry models;
+    private static WebServer server;
+    private static HttpClient client;
+    private static String base;
+
+    @BeforeAll
+    static void start() {
+        ServerConfig config = ServerConfig.from(Map.of("kaleido.port", "0", "kaleido.models", KMATRIX + "," + DENSE,
+                "kaleido.maxChars", "200", "kaleido.maxTexts", "5", "kaleido.maxBodyBytes", "4096"), Map.of());
+        models = new ModelRegistry(config.models(), config.beam());
+        server = Main.start(config, models);
+        client = HttpClient.newHttpClient();
+        base = "http://localhost:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop();
+        models.close();
+    }
+
+    private static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    private static String engine(Path bundle, String text, int beam) {
+        try (Translator t = Translator.load(bundle)) {
+            SearchOptions options = t.defaultOptions().withBeam(beam);
+            return t.translate(List.of(text), options).get(0);
+        }
+    }
+
+    @Test
+    void healthAndReadiness() throws Exception {
+        assertEquals(200, get("/health").statusCode());
+        assertEquals(503, get("/ready").statusCode());   // not warmed up yet in this test class
+        models.warmUp();
+        assertEquals(200, get("/ready").statusCode());
+    }
+
+    @Test
+    void libreTranslateJsonStringAndArrayGiveTheEngineTranslation() throws Exception {
+        String text = "Die Datei wurde nicht gefunden.";
+        String expected = engine(KMATRIX, text, 4);
+        HttpResponse<String> one = post("/translate", "application/json",
+                "{\"q\": \"" + text + "\", \"source\": \"de\", \"target\": \"en\", \"format\": \"text\", \"api_key\": \"\", \"apiKey\": \"x\"}");
+        assertEquals(200, one.statusCode(), one.body());
+        assertEquals(expected, json(one).get("translatedText").asText());
+        for (String header : List.of("X-Queue-Time-Ms", "X-Inference-Time-Ms", "X-Total-Time-Ms")) {
+            assertTrue(one.headers().firstValue(header).isPresent(), header);
+        }
+        HttpResponse<String> many = post("/translate", "application/json",
+                "{\"q\": [\"" + text + "\", \"" + text + "\"], \"source\": \"auto\", \"target\": \"en\"}");
+        assertEquals(200, many.statusCode(), many.body());
+        assertEquals(List.of(expected, expected), List.of(json(many).get("translatedText").get(0).asText(),
+                json(many).get("translatedText").get(1).asText()));
+        assertEquals("de", json(many).get("detectedLanguage").get(0).get("language").asText());
+    }
+
+    @Test
+    void libreTranslateFormBody() throws Exception {
+        String expected = engine(KMATRIX, "Einstellungen speichern", 4);
+        HttpResponse<String> r = post("/translate", "application/x-www-form-urlencoded",
+                "q=Einstellungen+speichern&source=de&target=en&format=text");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(expected, json(r).get("translatedText").asText());
+    }
+
+    @Test
+    void languages() throws Exception {
+        JsonNode langs = json(get("/languages"));
+        assertEquals("de", langs.get(0).get("code").asText());
+        assertEquals("en", langs.get(0).get("targets").get(0).asText());
+    }
+
+    @Test
+    void nativeApiWithModelBeamAndTimings() throws Exception {
+        String text = "Drucker nicht verfügbar.";
+        HttpResponse<String> r = post("/v1/translate", "application/json",
+                "{\"texts\": [\"" + text + "\"], \"beam\": 1, \"model\": \"tiny-dense\", \"return_timings\": true}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = json(r);
+        assertEquals(engine(DENSE, text, 1), body.get("translations").get(0).asText());
+        assertEquals("tiny-dense", body.get("model").asText());
+        assertTrue(body.get("timings").get("total_ms").asDouble() > 0);
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndNeverA500() throws Exception {
+        Map<String, Integer> cases = new java.util.LinkedHashMap<>();
+        cases.put("{\"q\": ", 400);                                             // malformed JSON
+        cases.put("[1, 2]", 400);                                               // not an object
+        cases.put("{\"source\": \"de\"}", 400);                                 // no q
+        cases.put("{\"q\": 5}", 400);                                           // wrong type
+        cases.put("{\"q\": [\"a\", 3]}", 400);
+        cases.put("{\"q\": \"\"}", 400);                                        // empty
+        cases.put("{\"q\": \"   \"}", 400);
+        cases.put("{\"q\": \"Hallo\", \"source\": \"fr\"}", 400);               // unsupported language
+        cases.put("{\"q\": \"Hallo\", \"target\": \"de\"}", 400);
+        cases.put("{\"q\": \"Hallo\", \"format\": \"html\"}", 400);
+        cases.put("{\"q\": \"" + "a".repeat(201) + "\"}", 400);                 // over maxChars
+        cases.put("{\"q\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"]}", 400);  // over maxTexts
+        for (Map.Entry<String, Integer> c : cases.entrySet()) {
+            HttpResponse<String> r = post("/translate", "application/json", c.getKey());
+            assertEquals(c.getValue(), r.statusCode(), c.getKey() + " -> " + r.body());
+            assertTrue(json(r).get("error").asText().length() > 5, r.body());
+        }
+        HttpResponse<String> tooLong = post("/translate", "application/json", "{\"q\": \"" + "a".repeat(201) + "\"}");
+        assertTrue(json(tooLong).get("error").asText().contains("limit is 200"), tooLong.body());
+        HttpResponse<String> unknownModel = post("/v1/translate", "application/json", "{\"texts\": [\"Hallo\"], \"model\": \"nope\"}");
+        assertEquals(400, unknownModel.statusCode());
+        assertTrue(json(unknownModel).get("error").asText().contains("unknown model 'nope'"));
+        HttpResponse<String> badBeam = post("/v1/translate", "application/json", "{\"texts\": [\"Hallo\"], \"beam\": 99}");
+        assertEquals(400, badBeam.statusCode());
+        HttpResponse<String> huge = post("/translate", "application/json", "{\"q\": \"" + "a".repeat(5000) + "\"}");
+        assertEquals(413, huge.statusCode());   // over maxBodyBytes
+        // And the server still answers correctly afterwards.
+        HttpResponse<String> ok = post("/translate", "application/json", "{\"q\": \"Datei öffnen\"}");
+        assertEquals(200, ok.statusCode(), ok.body());
+    }
+}
