@@ -37,10 +37,6 @@ public final class ConcurrentTranslator implements AutoCloseable {
         }, engineThread);
     }
 
-    /** The name of the loaded bundle (its manifest's name). */
-    public String modelName() {
-        return translator.bundle().manifest().name();
-    }
 
     /** Blocks until the texts are translated; rethrows the engine's exception. */
     public List<String> translate(List<String> texts, SearchOptions options) {

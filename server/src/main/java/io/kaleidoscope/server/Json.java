@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kaleidoscope.ConcurrentTranslator;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +48,7 @@ final class Json {
     }
 
     /** Queue wait, inference and total time of a translation, in milliseconds. */
-    static void timingHeaders(ServerResponse res, ConcurrentTranslator.Timed timed, long totalNanos) {
+    static void timingHeaders(ServerResponse res, BatchingEngine.Result timed, long totalNanos) {
         res.header("X-Queue-Time-Ms", millis(timed.queueNanos()));
         res.header("X-Inference-Time-Ms", millis(timed.inferenceNanos()));
         res.header("X-Total-Time-Ms", millis(totalNanos));

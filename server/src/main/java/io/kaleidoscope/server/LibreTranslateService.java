@@ -6,7 +6,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.kaleidoscope.ConcurrentTranslator;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,7 +57,7 @@ final class LibreTranslateService implements HttpService {
             throw new ApiException(400, "format '" + r.format() + "' is not supported yet; use format=text");
         }
         limits.check(r.texts());
-        ConcurrentTranslator.Timed timed = models.translate(null, r.texts(), models.defaultBeam(), deadlineMillis);
+        BatchingEngine.Result timed = models.translate(null, r.texts(), models.defaultBeam(), deadlineMillis);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("translatedText", r.array() ? timed.texts() : timed.texts().get(0));
         if (r.source().equals("auto")) {

@@ -18,7 +18,7 @@ public final class Main {
 
     public static void main(String[] args) {
         ServerConfig config = ServerConfig.fromEnvironment();
-        ModelRegistry models = new ModelRegistry(config.models(), config.beam());
+        ModelRegistry models = new ModelRegistry(config);
         WebServer server = start(config, models);
         models.warmUp();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -50,7 +50,12 @@ public final class Main {
                 .get("/health", (req, res) -> Json.send(res, 200, Map.of("status", "UP")))
                 .get("/ready", (req, res) -> Json.send(res, models.ready() ? 200 : 503,
                         Map.of("status", models.ready() ? "READY" : "LOADING")))
-                .error(ApiException.class, (req, res, e) -> Json.error(res, e.status(), e.getMessage()))
+                .error(ApiException.class, (req, res, e) -> {
+                    if (e.status() == 503) {
+                        res.header("Retry-After", "1");
+                    }
+                    Json.error(res, e.status(), e.getMessage());
+                })
                 .error(Exception.class, (req, res, e) -> {
                     LOG.log(Level.ERROR, "request failed", e);
                     Json.error(res, 500, "internal error: " + e.getMessage());

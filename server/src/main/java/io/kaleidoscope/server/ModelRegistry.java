@@ -1,6 +1,5 @@
 package io.kaleidoscope.server;
 
-import io.kaleidoscope.ConcurrentTranslator;
 import io.kaleidoscope.SearchOptions;
 import io.kaleidoscope.Translator;
 import java.nio.file.Path;
@@ -11,30 +10,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The loaded models by name, each with its own engine thread ({@link ConcurrentTranslator}). The
- * first is the default. {@link #ready()} turns true once every model has loaded and translated a
- * warm-up sentence.
+ * The loaded models by name, each with its own batching engine thread ({@link BatchingEngine}).
+ * The first is the default. {@link #ready()} turns true once every model has loaded and
+ * translated a warm-up sentence.
  */
 public final class ModelRegistry implements AutoCloseable {
-    private final Map<String, ConcurrentTranslator> models = new LinkedHashMap<>();
+    private final Map<String, BatchingEngine> models = new LinkedHashMap<>();
     private final String defaultModel;
     private final int defaultBeam;
     private volatile boolean ready;
 
-    public ModelRegistry(List<Path> bundles, int defaultBeam) {
-        for (Path bundle : bundles) {
+    public ModelRegistry(ServerConfig config) {
+        for (Path bundle : config.models()) {
             Translator translator = Translator.load(bundle);
             String name = translator.bundle().manifest().name();
-            models.put(name, new ConcurrentTranslator(translator, "engine-" + name));
+            models.put(name, new BatchingEngine(translator, name, config.queueTexts(), config.batchChars(), config.maxWaitMillis()));
         }
         this.defaultModel = models.keySet().iterator().next();
-        this.defaultBeam = defaultBeam;
+        this.defaultBeam = config.beam();
     }
 
     /** Translates one warm-up sentence with every model (JIT, ONNX Runtime arenas), then marks ready. */
     public void warmUp() {
-        for (ConcurrentTranslator t : models.values()) {
-            t.translate(List.of("Die Datei wurde nicht gefunden."), t.defaultOptions().withBeam(defaultBeam));
+        for (BatchingEngine engine : models.values()) {
+            engine.submit(List.of("Die Datei wurde nicht gefunden."), engine.translator().defaultOptions().withBeam(defaultBeam)).join();
         }
         ready = true;
     }
@@ -56,13 +55,13 @@ public final class ModelRegistry implements AutoCloseable {
      *
      * @throws ApiException 400 for an unknown model, 504 past the deadline
      */
-    public ConcurrentTranslator.Timed translate(String model, List<String> texts, int beam, long deadlineMillis) {
-        ConcurrentTranslator t = models.get(model == null ? defaultModel : model);
-        if (t == null) {
+    public BatchingEngine.Result translate(String model, List<String> texts, int beam, long deadlineMillis) {
+        BatchingEngine engine = models.get(model == null ? defaultModel : model);
+        if (engine == null) {
             throw new ApiException(400, "unknown model '" + model + "'; loaded: " + String.join(", ", models.keySet()));
         }
-        SearchOptions options = t.defaultOptions().withBeam(beam);
-        var future = t.submitTimed(texts, options);
+        SearchOptions options = engine.translator().defaultOptions().withBeam(beam);
+        var future = engine.submit(texts, options);
         try {
             return future.get(deadlineMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -72,6 +71,9 @@ public final class ModelRegistry implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "interrupted");
         } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
             throw new IllegalStateException("translation failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
@@ -82,6 +84,6 @@ public final class ModelRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        models.values().forEach(ConcurrentTranslator::close);
+        models.values().forEach(BatchingEngine::close);
     }
 }

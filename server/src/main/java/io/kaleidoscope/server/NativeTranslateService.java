@@ -5,7 +5,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.kaleidoscope.ConcurrentTranslator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,14 +63,14 @@ final class NativeTranslateService implements HttpService {
         }
         String model = modelNode == null || modelNode.isNull() ? models.defaultModel() : modelNode.asText();
         boolean timings = json.path("return_timings").asBoolean(false);
-        ConcurrentTranslator.Timed timed = models.translate(model, texts, beam, deadlineMillis);
+        BatchingEngine.Result timed = models.translate(model, texts, beam, deadlineMillis);
         long total = System.nanoTime() - start;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("translations", timed.texts());
         out.put("model", model);
         if (timings) {
             out.put("timings", Map.of("queue_ms", timed.queueNanos() / 1e6, "inference_ms", timed.inferenceNanos() / 1e6,
-                    "total_ms", total / 1e6));
+                    "total_ms", total / 1e6, "batch_texts", timed.batchTexts()));
         }
         Json.timingHeaders(res, timed, total);
         Json.send(res, 200, out);

@@ -20,17 +20,21 @@ import java.util.Map;
  *   <tr><td>kaleido.maxTexts / KALEIDO_MAX_TEXTS</td><td>100</td><td>texts per request</td></tr>
  *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size</td></tr>
  *   <tr><td>kaleido.deadlineMs / KALEIDO_DEADLINE_MS</td><td>30000</td><td>per-request deadline (504 past it)</td></tr>
+ *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per model; beyond: 503 + Retry-After</td></tr>
+ *   <tr><td>kaleido.batchChars / KALEIDO_BATCH_CHARS</td><td>4000</td><td>characters the engine gathers into one batch</td></tr>
+ *   <tr><td>kaleido.maxWaitMs / KALEIDO_MAX_WAIT_MS</td><td>5</td><td>longest wait for more requests to join a batch</td></tr>
  * </table>
  */
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
-                           long deadlineMillis) {
+                           long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis) {
 
     public ServerConfig {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("at least one model bundle is needed");
         }
-        if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1) {
-            throw new IllegalArgumentException("beam and every limit must be positive");
+        if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1 || queueTexts < maxTexts
+                || batchChars < 1 || maxWaitMillis < 0) {
+            throw new IllegalArgumentException("beam and every limit must be positive, the queue at least maxTexts long");
         }
     }
 
@@ -55,7 +59,8 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
         }
         return new ServerConfig(lookup.integer("port", 5000), models, lookup.integer("beam", 4),
                 lookup.integer("maxChars", 5000), lookup.integer("maxTexts", 100),
-                lookup.integer("maxBodyBytes", 1 << 20), lookup.integer("deadlineMs", 30_000));
+                lookup.integer("maxBodyBytes", 1 << 20), lookup.integer("deadlineMs", 30_000),
+                lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5));
     }
 
     private record Lookup(Map<String, String> properties, Map<String, String> environment) {

@@ -32,8 +32,9 @@ class ServerTest {
     @BeforeAll
     static void start() {
         ServerConfig config = ServerConfig.from(Map.of("kaleido.port", "0", "kaleido.models", KMATRIX + "," + DENSE,
-                "kaleido.maxChars", "200", "kaleido.maxTexts", "5", "kaleido.maxBodyBytes", "4096"), Map.of());
-        models = new ModelRegistry(config.models(), config.beam());
+                "kaleido.maxChars", "200", "kaleido.maxTexts", "5", "kaleido.maxBodyBytes", "4096",
+                "kaleido.maxWaitMs", "300"), Map.of());
+        models = new ModelRegistry(config);
         server = Main.start(config, models);
         client = HttpClient.newHttpClient();
         base = "http://localhost:" + server.port();
@@ -118,6 +119,31 @@ class ServerTest {
         assertEquals(engine(DENSE, text, 1), body.get("translations").get(0).asText());
         assertEquals("tiny-dense", body.get("model").asText());
         assertTrue(body.get("timings").get("total_ms").asDouble() > 0);
+    }
+
+    @Test
+    void concurrentRequestsShareBatchesAndEachGetsItsOwnTranslation() throws Exception {
+        List<String> inputs = List.of("Datei öffnen", "Fenster schließen", "Neuer Ordner", "Bild speichern",
+                "Fehler beim Laden der Datei.", "Drucker nicht gefunden", "Einstellungen speichern", "Die Datei wurde nicht gefunden.");
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+        for (String input : inputs) {
+            responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/translate"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"texts\": [\"" + input + "\"], \"beam\": 1, \"return_timings\": true}"))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        int largestBatch = 0;
+        try (Translator t = Translator.load(KMATRIX)) {
+            for (int i = 0; i < inputs.size(); i++) {
+                HttpResponse<String> r = responses.get(i).get();
+                assertEquals(200, r.statusCode(), r.body());
+                // Batched with others or not, each request gets exactly its own sentence's translation.
+                assertEquals(t.translate(List.of(inputs.get(i)), t.defaultOptions().withBeam(1)).get(0),
+                        json(r).get("translations").get(0).asText(), inputs.get(i));
+                largestBatch = Math.max(largestBatch, json(r).get("timings").get("batch_texts").asInt());
+            }
+        }
+        assertTrue(largestBatch > 1, "8 concurrent requests within the 300 ms batching window shared no batch");
     }
 
     @Test

@@ -1,0 +1,167 @@
+package io.kaleidoscope.server;
+
+import io.kaleidoscope.SearchOptions;
+import io.kaleidoscope.Translator;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One model's engine: a bounded queue of translation jobs and one platform thread that owns the
+ * {@link Translator} and decodes jobs together, so concurrent requests share decoder steps.
+ *
+ * <p>Who touches what: request threads (virtual) only {@link #submit}: they take queue permits for
+ * their texts (none left: 503, shed at once) and enqueue a job; they never block the engine. The
+ * permits count texts queued or being decoded and come back when a job ends, however it ends. The
+ * engine thread takes the oldest job, then keeps adding queued jobs with the same search options
+ * until the batch holds {@code batchChars} characters or {@code maxWaitMillis} has passed since
+ * it took the first, translates all their texts in one call, and completes each job's future. A
+ * failure fails only that batch's jobs; a job whose caller gave up (deadline) is skipped.
+ */
+final class BatchingEngine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BatchingEngine.class.getName());
+
+    /** The outcome of one job. */
+    record Result(List<String> texts, long queueNanos, long inferenceNanos, int batchTexts) {}
+
+    private record Job(List<String> texts, SearchOptions options, long enqueued, CompletableFuture<Result> future) {
+        int chars() {
+            return texts.stream().mapToInt(String::length).sum();
+        }
+    }
+
+    private final Translator translator;
+    private final BlockingQueue<Job> queue;
+    private final Semaphore permits;
+    private final int batchChars;
+    private final long maxWaitNanos;
+    private final Thread thread;
+    private volatile boolean running = true;
+    /** A job taken from the queue that could not join the last batch (other options); engine thread only. */
+    private Job carried;
+
+    BatchingEngine(Translator translator, String name, int queueTexts, int batchChars, long maxWaitMillis) {
+        this.translator = translator;
+        this.queue = new ArrayBlockingQueue<>(queueTexts);
+        this.permits = new Semaphore(queueTexts);
+        this.batchChars = batchChars;
+        this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
+        this.thread = Thread.ofPlatform().name("engine-" + name).daemon(true).start(this::loop);
+    }
+
+    Translator translator() {
+        return translator;
+    }
+
+    /**
+     * Queues the texts; the future completes on the engine thread.
+     *
+     * @throws ApiException 503 when the queue has no room for this many texts
+     */
+    CompletableFuture<Result> submit(List<String> texts, SearchOptions options) {
+        if (!running || !permits.tryAcquire(texts.size())) {
+            throw new ApiException(503, "the translation queue is full; retry shortly");
+        }
+        Job job = new Job(List.copyOf(texts), options, System.nanoTime(), new CompletableFuture<>());
+        if (!queue.offer(job)) {
+            permits.release(texts.size());
+            throw new ApiException(503, "the translation queue is full; retry shortly");
+        }
+        return job.future();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                List<Job> batch = nextBatch();
+                if (!batch.isEmpty()) {
+                    run(batch);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private List<Job> nextBatch() throws InterruptedException {
+        List<Job> batch = new ArrayList<>();
+        Job first = carried != null ? carried : queue.poll(200, TimeUnit.MILLISECONDS);
+        carried = null;
+        if (first == null) {
+            return batch;
+        }
+        if (first.future().isDone()) {
+            permits.release(first.texts().size());   // its caller gave up (deadline)
+            return batch;
+        }
+        batch.add(first);
+        int chars = first.chars();
+        long deadline = System.nanoTime() + maxWaitNanos;
+        while (chars < batchChars) {
+            long wait = deadline - System.nanoTime();
+            Job next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+                break;
+            }
+            if (next.future().isDone()) {
+                permits.release(next.texts().size());   // its caller gave up
+                continue;
+            }
+            if (!next.options().equals(first.options())) {
+                carried = next;   // decoded in the next batch, first in line
+                break;
+            }
+            batch.add(next);
+            chars += next.chars();
+        }
+        return batch;
+    }
+
+    private void run(List<Job> batch) {
+        List<String> texts = new ArrayList<>();
+        for (Job job : batch) {
+            texts.addAll(job.texts());
+        }
+        long start = System.nanoTime();
+        try {
+            List<String> out = translator.translate(texts, batch.get(0).options());
+            long inference = System.nanoTime() - start;
+            int next = 0;
+            for (Job job : batch) {
+                List<String> mine = out.subList(next, next + job.texts().size());
+                next += job.texts().size();
+                // Permits go back before the caller can see the result, so it can queue again at once.
+                permits.release(job.texts().size());
+                job.future().complete(new Result(List.copyOf(mine), start - job.enqueued(), inference, texts.size()));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "a batch of " + batch.size() + " requests failed; the engine keeps serving", e);
+            for (Job job : batch) {
+                permits.release(job.texts().size());
+                job.future().completeExceptionally(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Job job; (job = queue.poll()) != null; ) {
+            permits.release(job.texts().size());
+            job.future().completeExceptionally(new ApiException(503, "the server is shutting down"));
+        }
+        translator.close();
+    }
+}
