@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the Python side (training/) needs, when missing. Idempotent; needs
-# root (CI and these machines run as root). PyPI is not reachable here: everything is Debian's.
+# Installs the Debian packages the tests need, when missing: the Python side (training/) and
+# promtool (package prometheus), which checks the server's /metrics text. Idempotent; needs root
+# (CI and these machines run as root). PyPI is not reachable here: everything is Debian's.
 set -euo pipefail
-packages=(python3-torch python3-onnx python3-sentencepiece python3-numpy python3-pytest libopenblas0-pthread)
+packages=(python3-torch python3-onnx python3-sentencepiece python3-numpy python3-pytest libopenblas0-pthread prometheus)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -36,6 +36,8 @@ final class BatchingEngine implements AutoCloseable {
     }
 
     private final Translator translator;
+    private final String name;
+    private final ServerMetrics metrics;
     private final BlockingQueue<Job> queue;
     private final Semaphore permits;
     private final int batchChars;
@@ -45,8 +47,11 @@ final class BatchingEngine implements AutoCloseable {
     /** A job taken from the queue that could not join the last batch (other options); engine thread only. */
     private Job carried;
 
-    BatchingEngine(Translator translator, String name, int queueTexts, int batchChars, long maxWaitMillis) {
+    BatchingEngine(Translator translator, String name, int queueTexts, int batchChars, long maxWaitMillis,
+                   ServerMetrics metrics) {
         this.translator = translator;
+        this.name = name;
+        this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(queueTexts);
         this.permits = new Semaphore(queueTexts);
         this.batchChars = batchChars;
@@ -130,8 +135,12 @@ final class BatchingEngine implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
+            translator.timings().reset();
             List<String> out = translator.translate(texts, batch.get(0).options());
             long inference = System.nanoTime() - start;
+            if (metrics != null) {
+                metrics.batch(name, texts.size(), translator.timings().snapshot());
+            }
             int next = 0;
             for (Job job : batch) {
                 List<String> mine = out.subList(next, next + job.texts().size());

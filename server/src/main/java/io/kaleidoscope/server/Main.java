@@ -18,8 +18,9 @@ public final class Main {
 
     public static void main(String[] args) {
         ServerConfig config = ServerConfig.fromEnvironment();
-        ModelRegistry models = new ModelRegistry(config);
-        WebServer server = start(config, models);
+        ServerMetrics metrics = new ServerMetrics();
+        ModelRegistry models = new ModelRegistry(config, metrics);
+        WebServer server = start(config, models, metrics);
         models.warmUp();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
@@ -29,12 +30,12 @@ public final class Main {
     }
 
     /** Builds and starts the server; the routing is shared with the tests. */
-    static WebServer start(ServerConfig config, ModelRegistry models) {
+    static WebServer start(ServerConfig config, ModelRegistry models, ServerMetrics metrics) {
         WebServer server = WebServer.builder()
                 .port(config.port())
                 .maxPayloadSize(config.maxBodyBytes())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
-                .routing(routing -> routing(routing, config, models))
+                .routing(routing -> routing(routing, config, models, metrics))
                 .build()
                 .start();
         if (!server.isRunning()) {
@@ -43,9 +44,22 @@ public final class Main {
         return server;
     }
 
-    static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models) {
+    static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models, ServerMetrics metrics) {
         TextLimits limits = new TextLimits(config.maxChars(), config.maxTexts());
-        routing.register("/", new LibreTranslateService(models, limits, config.deadlineMillis()))
+        routing.addFilter((chain, req, res) -> {
+                    long start = System.nanoTime();
+                    try {
+                        chain.proceed();
+                    } finally {
+                        metrics.request(req.prologue().method().text(), req.path().path(), res.status().code(),
+                                System.nanoTime() - start);
+                    }
+                })
+                .get("/metrics", (req, res) -> {
+                    res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                    res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                })
+                .register("/", new LibreTranslateService(models, limits, config.deadlineMillis()))
                 .register("/v1", new NativeTranslateService(models, limits, config.deadlineMillis()))
                 .get("/health", (req, res) -> Json.send(res, 200, Map.of("status", "UP")))
                 .get("/ready", (req, res) -> Json.send(res, models.ready() ? 200 : 503,

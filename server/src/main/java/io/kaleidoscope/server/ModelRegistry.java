@@ -18,13 +18,21 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, BatchingEngine> models = new LinkedHashMap<>();
     private final String defaultModel;
     private final int defaultBeam;
+    private final ServerMetrics metrics;
     private volatile boolean ready;
 
     public ModelRegistry(ServerConfig config) {
+        this(config, null);
+    }
+
+    /** With the server's metrics (engine batches report to them); null for none. */
+    public ModelRegistry(ServerConfig config, ServerMetrics metrics) {
+        this.metrics = metrics;
         for (Path bundle : config.models()) {
             Translator translator = Translator.load(bundle);
             String name = translator.bundle().manifest().name();
-            models.put(name, new BatchingEngine(translator, name, config.queueTexts(), config.batchChars(), config.maxWaitMillis()));
+            models.put(name, new BatchingEngine(translator, name, config.queueTexts(), config.batchChars(), config.maxWaitMillis(),
+                    metrics));
         }
         this.defaultModel = models.keySet().iterator().next();
         this.defaultBeam = config.beam();
@@ -63,7 +71,11 @@ public final class ModelRegistry implements AutoCloseable {
         SearchOptions options = engine.translator().defaultOptions().withBeam(beam);
         var future = engine.submit(texts, options);
         try {
-            return future.get(deadlineMillis, TimeUnit.MILLISECONDS);
+            BatchingEngine.Result result = future.get(deadlineMillis, TimeUnit.MILLISECONDS);
+            if (metrics != null) {
+                metrics.translation(model == null ? defaultModel : model, result);
+            }
+            return result;
         } catch (TimeoutException e) {
             future.cancel(false);
             throw new ApiException(504, "translation did not finish within the deadline of " + deadlineMillis + " ms");

@@ -16,7 +16,7 @@ class BatchingEngineTest {
 
     @Test
     void fullQueueIsRefusedWith503AndFreesUpAfterwards() {
-        try (BatchingEngine engine = new BatchingEngine(Translator.load(KMATRIX), "test", 2, 4000, 0)) {
+        try (BatchingEngine engine = new BatchingEngine(Translator.load(KMATRIX), "test", 2, 4000, 0, new ServerMetrics())) {
             SearchOptions options = engine.translator().defaultOptions().withBeam(4);
             var first = engine.submit(List.of("Die Datei wurde nicht gefunden.", "Einstellungen speichern"), options);
             ApiException full = assertThrows(ApiException.class, () -> engine.submit(List.of("Bild speichern"), options));

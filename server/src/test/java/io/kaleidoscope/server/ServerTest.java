@@ -25,6 +25,7 @@ class ServerTest {
     private static final Path DENSE = MODELS.resolve("tiny-dense");
 
     private static ModelRegistry models;
+    private static ServerMetrics metrics;
     private static WebServer server;
     private static HttpClient client;
     private static String base;
@@ -34,8 +35,9 @@ class ServerTest {
         ServerConfig config = ServerConfig.from(Map.of("kaleido.port", "0", "kaleido.models", KMATRIX + "," + DENSE,
                 "kaleido.maxChars", "200", "kaleido.maxTexts", "5", "kaleido.maxBodyBytes", "4096",
                 "kaleido.maxWaitMs", "300"), Map.of());
-        models = new ModelRegistry(config);
-        server = Main.start(config, models);
+        metrics = new ServerMetrics();
+        models = new ModelRegistry(config, metrics);
+        server = Main.start(config, models, metrics);
         client = HttpClient.newHttpClient();
         base = "http://localhost:" + server.port();
     }
@@ -100,6 +102,27 @@ class ServerTest {
                 "q=Einstellungen+speichern&source=de&target=en&format=text");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(expected, json(r).get("translatedText").asText());
+    }
+
+    @Test
+    void metricsExposeRequestHistogramsEngineBatchesAndJvmAndPassPromtool() throws Exception {
+        post("/translate", "application/json", "{\"q\": \"Datei öffnen\"}");
+        post("/translate", "application/json", "{\"q\": ");
+        HttpResponse<String> r = get("/metrics");
+        assertEquals(200, r.statusCode());
+        String text = r.body();
+        for (String name : List.of("http_server_requests_seconds_bucket{", "kaleido_queue_wait_seconds_bucket{",
+                "kaleido_inference_seconds_bucket{", "kaleido_engine_seconds_bucket{", "kaleido_batch_texts_bucket{",
+                "kaleido_rejected_requests_total{reason=\"400\"}", "jvm_memory_used_bytes{", "jvm_gc_", "process_cpu_usage")) {
+            assertTrue(text.contains(name), "missing " + name);
+        }
+        assertTrue(text.contains("uri=\"/translate\""), "route label");
+        // promtool (Debian's prometheus package, installed by .ci/install-python-deps.sh) checks the exposition.
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        promtool.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        promtool.getOutputStream().close();
+        String verdict = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, promtool.waitFor(), "promtool check metrics: " + verdict);
     }
 
     @Test
