@@ -19,11 +19,23 @@ final class Json {
 
     private Json() {}
 
+    /** The body as text; a 400 when it is not valid UTF-8 (no silent replacement characters). */
+    static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(body)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ApiException(400, "the request body is not valid UTF-8");
+        }
+    }
+
     /** The body as a JSON object, or a 400 saying why not. */
     static JsonNode parseObject(byte[] body) {
         JsonNode node;
         try {
-            node = MAPPER.readTree(new String(body, StandardCharsets.UTF_8));
+            node = MAPPER.readTree(utf8(body));
         } catch (JsonProcessingException e) {
             throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
         }

@@ -6,7 +6,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,19 +124,15 @@ final class LibreTranslateService implements HttpService {
 
     private static Request fromForm(byte[] body) {
         Map<String, List<String>> fields = new LinkedHashMap<>();
-        String form = new String(body, StandardCharsets.UTF_8);
+        String form = Json.utf8(body);
         for (String pair : form.split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
             int eq = pair.indexOf('=');
-            try {
-                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                fields.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(400, "malformed form body: " + e.getMessage());
-            }
+            String key = strictDecode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : strictDecode(pair.substring(eq + 1));
+            fields.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
         }
         List<String> q = fields.get("q");
         if (q == null) {
@@ -153,6 +148,31 @@ final class LibreTranslateService implements HttpService {
         }
         return new Request(q, q.size() > 1, first(fields, "source", "auto"), first(fields, "target", "en"),
                 first(fields, "format", "text"), alternatives);
+    }
+
+    /**
+     * Form-decodes ('+' is a space, %XX a byte; other characters stand for their UTF-8 bytes) and
+     * refuses a result that is not valid UTF-8.
+     */
+    private static String strictDecode(String s) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '+') {
+                bytes.write(' ');
+            } else if (c == '%') {
+                if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0 || Character.digit(s.charAt(i + 2), 16) < 0) {
+                    throw new ApiException(400, "malformed form body: bad percent-escape");
+                }
+                bytes.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+                bytes.writeBytes(s.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end - 1;
+            }
+        }
+        return Json.utf8(bytes.toByteArray());
     }
 
     private static String first(Map<String, List<String>> fields, String name, String fallback) {

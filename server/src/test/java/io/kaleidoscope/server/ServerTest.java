@@ -102,6 +102,12 @@ class ServerTest {
                 "q=Einstellungen+speichern&source=de&target=en&format=text");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(expected, json(r).get("translatedText").asText());
+        // Percent-encoded and raw UTF-8 umlauts mean the same text.
+        String umlauts = engine(KMATRIX, "Datei öffnen", 4);
+        HttpResponse<String> encoded = post("/translate", "application/x-www-form-urlencoded", "q=Datei+%C3%B6ffnen&source=de");
+        HttpResponse<String> raw = post("/translate", "application/x-www-form-urlencoded", "q=Datei öffnen&source=de");
+        assertEquals(umlauts, json(encoded).get("translatedText").asText(), encoded.body());
+        assertEquals(umlauts, json(raw).get("translatedText").asText(), raw.body());
     }
 
     @Test
@@ -191,6 +197,14 @@ class ServerTest {
         }
         HttpResponse<String> tooLong = post("/translate", "application/json", "{\"q\": \"" + "a".repeat(201) + "\"}");
         assertTrue(json(tooLong).get("error").asText().contains("limit is 200"), tooLong.body());
+        HttpResponse<String> invalidUtf8 = client.send(HttpRequest.newBuilder(URI.create(base + "/translate"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'{', '"', 'q', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, invalidUtf8.statusCode());
+        assertTrue(json(invalidUtf8).get("error").asText().contains("UTF-8"), invalidUtf8.body());
+        HttpResponse<String> badForm = post("/translate", "application/x-www-form-urlencoded", "q=%C3%28&source=de");
+        assertEquals(400, badForm.statusCode(), badForm.body());
         HttpResponse<String> unknownModel = post("/v1/translate", "application/json", "{\"texts\": [\"Hallo\"], \"model\": \"nope\"}");
         assertEquals(400, unknownModel.statusCode());
         assertTrue(json(unknownModel).get("error").asText().contains("unknown model 'nope'"));
