@@ -40,6 +40,7 @@ final class BatchingEngine implements AutoCloseable {
     private final ServerMetrics metrics;
     private final BlockingQueue<Job> queue;
     private final Semaphore permits;
+    private final int capacity;
     private final int batchChars;
     private final long maxWaitNanos;
     private final Thread thread;
@@ -54,6 +55,7 @@ final class BatchingEngine implements AutoCloseable {
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(queueTexts);
         this.permits = new Semaphore(queueTexts);
+        this.capacity = queueTexts;
         this.batchChars = batchChars;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
         this.thread = Thread.ofPlatform().name("engine-" + name).daemon(true).start(this::loop);
@@ -61,6 +63,11 @@ final class BatchingEngine implements AutoCloseable {
 
     Translator translator() {
         return translator;
+    }
+
+    /** Texts queued or being decoded now (for the queue-depth gauge). */
+    int queuedTexts() {
+        return capacity - permits.availablePermits();
     }
 
     /**

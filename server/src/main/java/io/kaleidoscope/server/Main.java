@@ -13,8 +13,21 @@ import java.util.Map;
  */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
+    /** The live dashboard: one self-contained page that polls /metrics (no external resources). */
+    private static final byte[] DASHBOARD = resource("dashboard.html");
 
     private Main() {}
+
+    private static byte[] resource(String name) {
+        try (var in = Main.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     public static void main(String[] args) {
         ServerConfig config = ServerConfig.fromEnvironment();
@@ -54,6 +67,10 @@ public final class Main {
                         metrics.request(req.prologue().method().text(), req.path().path(), res.status().code(),
                                 System.nanoTime() - start);
                     }
+                })
+                .get("/dashboard", (req, res) -> {
+                    res.header("Content-Type", "text/html; charset=utf-8");
+                    res.send(DASHBOARD);
                 })
                 .get("/metrics", (req, res) -> {
                     res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

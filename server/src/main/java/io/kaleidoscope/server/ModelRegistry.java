@@ -31,8 +31,12 @@ public final class ModelRegistry implements AutoCloseable {
         for (Path bundle : config.models()) {
             Translator translator = Translator.load(bundle);
             String name = translator.bundle().manifest().name();
-            models.put(name, new BatchingEngine(translator, name, config.queueTexts(), config.batchChars(), config.maxWaitMillis(),
-                    metrics));
+            BatchingEngine engine = new BatchingEngine(translator, name, config.queueTexts(), config.batchChars(),
+                    config.maxWaitMillis(), metrics);
+            models.put(name, engine);
+            if (metrics != null) {
+                metrics.queue(name, engine);
+            }
         }
         this.defaultModel = models.keySet().iterator().next();
         this.defaultBeam = config.beam();

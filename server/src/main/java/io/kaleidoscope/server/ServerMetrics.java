@@ -29,13 +29,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code kaleido_engine_seconds{model, part}}: per batch, where the engine's time went
  *       (encoder, kmatrix, decoder_graphs, output_projection, search);</li>
  *   <li>{@code kaleido_batch_texts{model}}: texts per engine batch;</li>
+ *   <li>{@code kaleido_queue_texts{model}}: texts queued or being decoded now;</li>
  *   <li>{@code kaleido_rejected_requests_total{reason}}: refused requests by HTTP status;</li>
  *   <li>JVM memory, GC, threads, class loading, CPU and uptime.</li>
  * </ul>
  */
 public final class ServerMetrics {
     private static final Set<String> ROUTES = Set.of("/translate", "/languages", "/v1/translate", "/v1/models",
-            "/health", "/ready", "/metrics");
+            "/health", "/ready", "/metrics", "/dashboard");
     private static final Duration[] SLO = {
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -94,6 +95,11 @@ public final class ServerMetrics {
     private void part(String model, String part, long nanos) {
         timer("kaleido.engine", "engine time per batch by part of the model", "model", model, "part", part)
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void queue(String model, BatchingEngine engine) {
+        io.micrometer.core.instrument.Gauge.builder("kaleido.queue.texts", engine, BatchingEngine::queuedTexts)
+                .description("texts queued or being decoded").tag("model", model).register(registry);
     }
 
     /** Prometheus text exposition format. */
