@@ -22,11 +22,13 @@ final class LibreTranslateService implements HttpService {
     private final ModelRegistry models;
     private final TextLimits limits;
     private final long deadlineMillis;
+    private final ApiKeys keys;
 
-    LibreTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis) {
+    LibreTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis, ApiKeys keys) {
         this.models = models;
         this.limits = limits;
         this.deadlineMillis = deadlineMillis;
+        this.keys = keys;
     }
 
     @Override
@@ -46,6 +48,7 @@ final class LibreTranslateService implements HttpService {
         byte[] body = req.content().as(byte[].class);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(java.util.Locale.ROOT);
         Request r = contentType.startsWith("application/x-www-form-urlencoded") ? fromForm(body) : fromJson(body);
+        keys.check(r.apiKey() != null ? r.apiKey() : req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null));
         if (!r.source().equals("de") && !r.source().equals("auto")) {
             throw new ApiException(400, "source language '" + r.source() + "' is not supported; this server translates de (or auto) to en");
         }
@@ -73,7 +76,8 @@ final class LibreTranslateService implements HttpService {
     }
 
     /** The fields LibreTranslate clients send; q as a list (array = whether q was an array). */
-    private record Request(List<String> texts, boolean array, String source, String target, String format, int alternatives) {}
+    private record Request(List<String> texts, boolean array, String source, String target, String format, int alternatives,
+                           String apiKey) {}
 
     private static Request fromJson(byte[] body) {
         JsonNode json = Json.parseObject(body);
@@ -97,7 +101,7 @@ final class LibreTranslateService implements HttpService {
             throw new ApiException(400, "'q' must be a string or an array of strings");
         }
         return new Request(texts, array, text(json, "source", "auto"), text(json, "target", "en"),
-                text(json, "format", "text"), integer(json, "alternatives"));
+                text(json, "format", "text"), integer(json, "alternatives"), text(json, "api_key", null));
     }
 
     private static String text(JsonNode json, String field, String fallback) {
@@ -147,7 +151,7 @@ final class LibreTranslateService implements HttpService {
             }
         }
         return new Request(q, q.size() > 1, first(fields, "source", "auto"), first(fields, "target", "en"),
-                first(fields, "format", "text"), alternatives);
+                first(fields, "format", "text"), alternatives, first(fields, "api_key", null));
     }
 
     /**

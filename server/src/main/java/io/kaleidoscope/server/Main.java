@@ -15,6 +15,8 @@ public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
     /** The live dashboard: one self-contained page that polls /metrics (no external resources). */
     private static final byte[] DASHBOARD = resource("dashboard.html");
+    /** The OpenAPI description of the HTTP API. */
+    private static final byte[] OPENAPI = resource("openapi.yaml");
 
     private Main() {}
 
@@ -59,6 +61,7 @@ public final class Main {
 
     static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models, ServerMetrics metrics) {
         TextLimits limits = new TextLimits(config.maxChars(), config.maxTexts());
+        ApiKeys keys = new ApiKeys(config.apiKeys(), config.keyRatePerMinute());
         routing.addFilter((chain, req, res) -> {
                     long start = System.nanoTime();
                     try {
@@ -68,6 +71,10 @@ public final class Main {
                                 System.nanoTime() - start);
                     }
                 })
+                .get("/openapi", (req, res) -> {
+                    res.header("Content-Type", "application/yaml; charset=utf-8");
+                    res.send(OPENAPI);
+                })
                 .get("/dashboard", (req, res) -> {
                     res.header("Content-Type", "text/html; charset=utf-8");
                     res.send(DASHBOARD);
@@ -76,13 +83,13 @@ public final class Main {
                     res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                     res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 })
-                .register("/", new LibreTranslateService(models, limits, config.deadlineMillis()))
-                .register("/v1", new NativeTranslateService(models, limits, config.deadlineMillis()))
+                .register("/", new LibreTranslateService(models, limits, config.deadlineMillis(), keys))
+                .register("/v1", new NativeTranslateService(models, limits, config.deadlineMillis(), keys))
                 .get("/health", (req, res) -> Json.send(res, 200, Map.of("status", "UP")))
                 .get("/ready", (req, res) -> Json.send(res, models.ready() ? 200 : 503,
                         Map.of("status", models.ready() ? "READY" : "LOADING")))
                 .error(ApiException.class, (req, res, e) -> {
-                    if (e.status() == 503) {
+                    if (e.status() == 503 || e.status() == 429) {
                         res.header("Retry-After", "1");
                     }
                     Json.error(res, e.status(), e.getMessage());

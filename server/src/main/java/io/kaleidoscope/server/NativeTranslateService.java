@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The native API: {@code POST /v1/translate} with {@code texts} (array of strings), optional
+ * The native API: {@code POST /v1/translate} (API key, when keys are configured, in the
+ * {@code X-API-Key} header) with {@code texts} (array of strings), optional
  * {@code beam} (1–16), {@code model} (a loaded bundle's name) and {@code return_timings};
  * answers {@code translations}, {@code model} and, when asked, {@code timings} in milliseconds.
  */
@@ -21,11 +22,13 @@ final class NativeTranslateService implements HttpService {
     private final ModelRegistry models;
     private final TextLimits limits;
     private final long deadlineMillis;
+    private final ApiKeys keys;
 
-    NativeTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis) {
+    NativeTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis, ApiKeys keys) {
         this.models = models;
         this.limits = limits;
         this.deadlineMillis = deadlineMillis;
+        this.keys = keys;
     }
 
     @Override
@@ -36,6 +39,7 @@ final class NativeTranslateService implements HttpService {
 
     private void translate(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
+        keys.check(req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null));
         JsonNode json = Json.parseObject(req.content().as(byte[].class));
         JsonNode textsNode = json.get("texts");
         if (textsNode == null || !textsNode.isArray()) {

@@ -23,17 +23,20 @@ import java.util.Map;
  *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per model; beyond: 503 + Retry-After</td></tr>
  *   <tr><td>kaleido.batchChars / KALEIDO_BATCH_CHARS</td><td>4000</td><td>characters the engine gathers into one batch</td></tr>
  *   <tr><td>kaleido.maxWaitMs / KALEIDO_MAX_WAIT_MS</td><td>5</td><td>longest wait for more requests to join a batch</td></tr>
+ *   <tr><td>kaleido.apiKeys / KALEIDO_API_KEYS</td><td>(none)</td><td>comma-separated keys; when set, requests need one (403 otherwise)</td></tr>
+ *   <tr><td>kaleido.keyRatePerMinute / KALEIDO_KEY_RATE_PER_MINUTE</td><td>600</td><td>requests per minute per key (429 beyond)</td></tr>
  * </table>
  */
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
-                           long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis) {
+                           long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
+                           java.util.Set<String> apiKeys, int keyRatePerMinute) {
 
     public ServerConfig {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("at least one model bundle is needed");
         }
         if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1 || queueTexts < maxTexts
-                || batchChars < 1 || maxWaitMillis < 0) {
+                || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1) {
             throw new IllegalArgumentException("beam and every limit must be positive, the queue at least maxTexts long");
         }
     }
@@ -60,7 +63,18 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
         return new ServerConfig(lookup.integer("port", 5000), models, lookup.integer("beam", 4),
                 lookup.integer("maxChars", 5000), lookup.integer("maxTexts", 100),
                 lookup.integer("maxBodyBytes", 1 << 20), lookup.integer("deadlineMs", 30_000),
-                lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5));
+                lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5),
+                keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600));
+    }
+
+    private static java.util.Set<String> keys(String listed) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (String k : listed.split(",")) {
+            if (!k.isBlank()) {
+                keys.add(k.trim());
+            }
+        }
+        return keys;
     }
 
     private record Lookup(Map<String, String> properties, Map<String, String> environment) {

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerMetrics {
     private static final Set<String> ROUTES = Set.of("/translate", "/languages", "/v1/translate", "/v1/models",
-            "/health", "/ready", "/metrics", "/dashboard");
+            "/health", "/ready", "/metrics", "/dashboard", "/openapi");
     private static final Duration[] SLO = {
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),

@@ -132,6 +132,15 @@ class ServerTest {
     }
 
     @Test
+    void openApiDescribesEveryRoute() throws Exception {
+        HttpResponse<String> r = get("/openapi");
+        assertEquals(200, r.statusCode());
+        for (String route : List.of("/translate:", "/languages:", "/v1/translate:", "/v1/models:", "/health:", "/ready:", "/metrics:", "/dashboard:")) {
+            assertTrue(r.body().contains("  " + route), "OpenAPI lacks " + route);
+        }
+    }
+
+    @Test
     void languages() throws Exception {
         JsonNode langs = json(get("/languages"));
         assertEquals("de", langs.get(0).get("code").asText());
