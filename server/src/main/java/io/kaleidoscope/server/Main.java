@@ -15,6 +15,8 @@ public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
     /** The live dashboard: one self-contained page that polls /metrics (no external resources). */
     private static final byte[] DASHBOARD = resource("dashboard.html");
+    /** Requests in flight, for the graceful stop; one per JVM like the signal handlers. */
+    static final InFlight DRAIN = new InFlight();
     /** The OpenAPI description of the HTTP API. */
     private static final byte[] OPENAPI = resource("openapi.yaml");
 
@@ -37,10 +39,17 @@ public final class Main {
         ModelRegistry models = new ModelRegistry(config, metrics);
         WebServer server = start(config, models, metrics);
         models.warmUp();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // SIGTERM (docker stop, kubectl, Ctrl-C as INT): stop accepting, let requests in flight
+        // finish within the grace period, stop the engines, and exit 0 — a clean stop, not a crash.
+        sun.misc.SignalHandler stop = signal -> {
+            LOG.log(Level.INFO, "SIG{0}: stopping gracefully", signal.getName());
+            DRAIN.drain(Duration.ofSeconds(10));
             server.stop();
             models.close();
-        }, "shutdown"));
+            System.exit(0);
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
         System.out.printf("Kaleidoscope listening on http://localhost:%d (models: %s; ready)%n", server.port(), models.names());
     }
 
@@ -64,9 +73,15 @@ public final class Main {
         ApiKeys keys = new ApiKeys(config.apiKeys(), config.keyRatePerMinute());
         routing.addFilter((chain, req, res) -> {
                     long start = System.nanoTime();
+                    if (!DRAIN.enter()) {
+                        res.header("Retry-After", "1");
+                        Json.error(res, 503, "the server is shutting down");
+                        return;
+                    }
                     try {
                         chain.proceed();
                     } finally {
+                        DRAIN.exit();
                         metrics.request(req.prologue().method().text(), req.path().path(), res.status().code(),
                                 System.nanoTime() - start);
                     }

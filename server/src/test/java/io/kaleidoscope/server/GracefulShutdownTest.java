@@ -1,0 +1,66 @@
+package io.kaleidoscope.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The real server process: SIGTERM lets the request in flight finish, then the process exits 0. */
+class GracefulShutdownTest {
+    private static final Path MODELS = Path.of(System.getProperty("kaleido.models", "../models")).toAbsolutePath().normalize();
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sigtermFinishesInFlightRequestsAndExitsZero() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process server = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-Dkaleido.port=0", "-Dkaleido.models=" + MODELS.resolve("tiny-kmatrix"), "-Dkaleido.maxWaitMs=400",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName())
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            Pattern listening = Pattern.compile("listening on (http://localhost:\\d+)");
+            String base = null;
+            while (base == null) {
+                String line = out.readLine();
+                if (line == null) {
+                    break;
+                }
+                Matcher m = listening.matcher(line);
+                if (m.find()) {
+                    base = m.group(1);
+                }
+            }
+            assertTrue(base != null, "the server did not start");
+            Thread drain = Thread.ofPlatform().daemon(true).start(() -> out.lines().forEach(l -> { }));
+            HttpClient client = HttpClient.newHttpClient();
+            // A request that waits in the engine's 400 ms batching window while the signal arrives.
+            CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/translate"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"q\": \"Die Datei wurde nicht gefunden.\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(100);
+            server.destroy();   // SIGTERM
+            HttpResponse<String> response = inFlight.get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the server did not exit");
+            assertEquals(0, server.exitValue());
+            drain.join(1000);
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+}
