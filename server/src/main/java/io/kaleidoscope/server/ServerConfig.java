@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * Everything the server can be told, with its defaults. Each value comes from a system property
- * ({@code -Dkaleido.port=8080}) or else an environment variable ({@code KALEIDO_PORT=8080}):
+ * ({@code -Dkaleido.port=8080}), else an environment variable ({@code KALEIDO_PORT=8080}), else
+ * the properties file named by {@code kaleido.config} / {@code KALEIDO_CONFIG} (keys without the
+ * prefix: {@code port=8080}), else the default:
  *
  * <table>
  *   <tr><th>property / variable</th><th>default</th><th>meaning</th></tr>
@@ -41,14 +43,14 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
         }
     }
 
-    /** From system properties, then environment variables, then defaults. */
+    /** From system properties, then environment variables, then the config file, then defaults. */
     public static ServerConfig fromEnvironment() {
         return from(System.getProperties().entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().toString())), System.getenv());
     }
 
     static ServerConfig from(Map<String, String> properties, Map<String, String> environment) {
-        Lookup lookup = new Lookup(properties, environment);
+        Lookup lookup = new Lookup(properties, environment, fileProperties(properties, environment));
         List<Path> models = new ArrayList<>();
         String listed = lookup.get("models", null);
         if (listed != null) {
@@ -77,11 +79,27 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
         return keys;
     }
 
-    private record Lookup(Map<String, String> properties, Map<String, String> environment) {
+    private static java.util.Properties fileProperties(Map<String, String> properties, Map<String, String> environment) {
+        java.util.Properties file = new java.util.Properties();
+        String path = properties.getOrDefault("kaleido.config", environment.get("KALEIDO_CONFIG"));
+        if (path != null) {
+            try (var in = java.nio.file.Files.newBufferedReader(Path.of(path))) {
+                file.load(in);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read the configuration file " + path + ": " + e.getMessage(), e);
+            }
+        }
+        return file;
+    }
+
+    private record Lookup(Map<String, String> properties, Map<String, String> environment, java.util.Properties file) {
         String get(String name, String fallback) {
             String v = properties.get("kaleido." + name);
             if (v == null) {
                 v = environment.get("KALEIDO_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT));
+            }
+            if (v == null) {
+                v = file.getProperty(name);
             }
             return v == null ? fallback : v;
         }
