@@ -35,7 +35,13 @@ final class BatchingEngine implements AutoCloseable {
         }
     }
 
+    /** The decoding call; the translator's own, or a stand-in that fails on purpose in tests. */
+    interface Decode {
+        List<String> translate(List<String> texts, SearchOptions options);
+    }
+
     private final Translator translator;
+    private final Decode decode;
     private final String name;
     private final ServerMetrics metrics;
     private final BlockingQueue<Job> queue;
@@ -50,7 +56,13 @@ final class BatchingEngine implements AutoCloseable {
 
     BatchingEngine(Translator translator, String name, int queueTexts, int batchChars, long maxWaitMillis,
                    ServerMetrics metrics) {
+        this(translator, translator::translate, name, queueTexts, batchChars, maxWaitMillis, metrics);
+    }
+
+    BatchingEngine(Translator translator, Decode decode, String name, int queueTexts, int batchChars, long maxWaitMillis,
+                   ServerMetrics metrics) {
         this.translator = translator;
+        this.decode = decode;
         this.name = name;
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(queueTexts);
@@ -143,7 +155,7 @@ final class BatchingEngine implements AutoCloseable {
         long start = System.nanoTime();
         try {
             translator.timings().reset();
-            List<String> out = translator.translate(texts, batch.get(0).options());
+            List<String> out = decode.translate(texts, batch.get(0).options());
             long inference = System.nanoTime() - start;
             if (metrics != null) {
                 metrics.batch(name, texts.size(), translator.timings().snapshot());

@@ -110,8 +110,11 @@ public final class Main {
                     Json.error(res, e.status(), e.getMessage());
                 })
                 .error(Exception.class, (req, res, e) -> {
-                    LOG.log(Level.ERROR, "request failed", e);
-                    Json.error(res, 500, "internal error: " + e.getMessage());
+                    // An id in the answer and in the log ties a client's report to the stack trace.
+                    String id = java.util.UUID.randomUUID().toString();
+                    LOG.log(Level.ERROR, "request " + id + " failed", e);
+                    res.header("X-Request-Id", id);
+                    Json.send(res, 500, Map.of("error", "internal error (request id " + id + ")", "request_id", id));
                 });
     }
 }

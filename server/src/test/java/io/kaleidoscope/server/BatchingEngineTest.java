@@ -15,6 +15,25 @@ class BatchingEngineTest {
             .normalize().resolve("tiny-kmatrix");
 
     @Test
+    void aFailingBatchFailsOnlyItsRequestsAndTheEngineKeepsServing() {
+        Translator translator = Translator.load(KMATRIX);
+        BatchingEngine.Decode failOnPoison = (texts, options) -> {
+            if (texts.contains("POISON")) {
+                throw new IllegalStateException("injected failure");
+            }
+            return translator.translate(texts, options);
+        };
+        try (BatchingEngine engine = new BatchingEngine(translator, failOnPoison, "test", 16, 4000, 0, new ServerMetrics())) {
+            SearchOptions options = translator.defaultOptions().withBeam(1);
+            var poisoned = engine.submit(List.of("POISON"), options);
+            java.util.concurrent.CompletionException failed = assertThrows(java.util.concurrent.CompletionException.class, poisoned::join);
+            assertEquals("injected failure", failed.getCause().getMessage());
+            assertEquals(translator.translate(List.of("Datei öffnen"), options),
+                    engine.submit(List.of("Datei öffnen"), options).join().texts());
+        }
+    }
+
+    @Test
     void fullQueueIsRefusedWith503AndFreesUpAfterwards() {
         try (BatchingEngine engine = new BatchingEngine(Translator.load(KMATRIX), "test", 2, 4000, 0, new ServerMetrics())) {
             SearchOptions options = engine.translator().defaultOptions().withBeam(4);
