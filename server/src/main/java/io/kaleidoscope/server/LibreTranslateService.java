@@ -19,16 +19,10 @@ import java.util.Map;
  * (a string, or an array for an array q); {@code GET /languages}. Errors are {"error": "…"}.
  */
 final class LibreTranslateService implements HttpService {
-    private final ModelRegistry models;
-    private final TextLimits limits;
-    private final long deadlineMillis;
-    private final ApiKeys keys;
+    private final TranslationGate gate;
 
-    LibreTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis, ApiKeys keys) {
-        this.models = models;
-        this.limits = limits;
-        this.deadlineMillis = deadlineMillis;
-        this.keys = keys;
+    LibreTranslateService(TranslationGate gate) {
+        this.gate = gate;
     }
 
     @Override
@@ -48,7 +42,6 @@ final class LibreTranslateService implements HttpService {
         byte[] body = req.content().as(byte[].class);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(java.util.Locale.ROOT);
         Request r = contentType.startsWith("application/x-www-form-urlencoded") ? fromForm(body) : fromJson(body);
-        keys.check(r.apiKey() != null ? r.apiKey() : req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null));
         if (!r.source().equals("de") && !r.source().equals("auto")) {
             throw new ApiException(400, "source language '" + r.source() + "' is not supported; this server translates de (or auto) to en");
         }
@@ -58,8 +51,8 @@ final class LibreTranslateService implements HttpService {
         if (!r.format().equals("text")) {
             throw new ApiException(400, "format '" + r.format() + "' is not supported yet; use format=text");
         }
-        limits.check(r.texts());
-        BatchingEngine.Result timed = models.translate(null, r.texts(), models.defaultBeam(), deadlineMillis);
+        String apiKey = r.apiKey() != null ? r.apiKey() : req.headers().first(HeaderNames.create("X-API-Key")).orElse(null);
+        BatchingEngine.Result timed = gate.translate(apiKey, null, r.texts(), gate.models().defaultBeam());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("translatedText", r.array() ? timed.texts() : timed.texts().get(0));
         if (r.source().equals("auto")) {

@@ -69,8 +69,8 @@ public final class Main {
     }
 
     static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models, ServerMetrics metrics) {
-        TextLimits limits = new TextLimits(config.maxChars(), config.maxTexts());
-        ApiKeys keys = new ApiKeys(config.apiKeys(), config.keyRatePerMinute());
+        TranslationGate gate = new TranslationGate(models, new TextLimits(config.maxChars(), config.maxTexts()),
+                new ApiKeys(config.apiKeys(), config.keyRatePerMinute()), config.deadlineMillis());
         routing.addFilter((chain, req, res) -> {
                     long start = System.nanoTime();
                     if (!DRAIN.enter()) {
@@ -98,8 +98,8 @@ public final class Main {
                     res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                     res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 })
-                .register("/", new LibreTranslateService(models, limits, config.deadlineMillis(), keys))
-                .register("/v1", new NativeTranslateService(models, limits, config.deadlineMillis(), keys))
+                .register("/", new LibreTranslateService(gate))
+                .register("/v1", new NativeTranslateService(gate))
                 .get("/health", (req, res) -> Json.send(res, 200, Map.of("status", "UP")))
                 .get("/ready", (req, res) -> Json.send(res, models.ready() ? 200 : 503,
                         Map.of("status", models.ready() ? "READY" : "LOADING")))

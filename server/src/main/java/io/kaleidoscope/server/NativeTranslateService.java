@@ -19,27 +19,21 @@ import java.util.Map;
 final class NativeTranslateService implements HttpService {
     private static final int MAX_BEAM = 16;
 
-    private final ModelRegistry models;
-    private final TextLimits limits;
-    private final long deadlineMillis;
-    private final ApiKeys keys;
+    private final TranslationGate gate;
 
-    NativeTranslateService(ModelRegistry models, TextLimits limits, long deadlineMillis, ApiKeys keys) {
-        this.models = models;
-        this.limits = limits;
-        this.deadlineMillis = deadlineMillis;
-        this.keys = keys;
+    NativeTranslateService(TranslationGate gate) {
+        this.gate = gate;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.post("/translate", this::translate)
-                .get("/models", (req, res) -> Json.send(res, 200, Map.of("models", models.names(), "default", models.defaultModel())));
+                .get("/models", (req, res) -> Json.send(res, 200,
+                        Map.of("models", gate.models().names(), "default", gate.models().defaultModel())));
     }
 
     private void translate(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
-        keys.check(req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null));
         JsonNode json = Json.parseObject(req.content().as(byte[].class));
         JsonNode textsNode = json.get("texts");
         if (textsNode == null || !textsNode.isArray()) {
@@ -52,8 +46,7 @@ final class NativeTranslateService implements HttpService {
             }
             texts.add(t.asText());
         }
-        limits.check(texts);
-        int beam = models.defaultBeam();
+        int beam = gate.models().defaultBeam();
         JsonNode beamNode = json.get("beam");
         if (beamNode != null && !beamNode.isNull()) {
             if (!beamNode.isInt() || beamNode.asInt() < 1 || beamNode.asInt() > MAX_BEAM) {
@@ -65,9 +58,10 @@ final class NativeTranslateService implements HttpService {
         if (modelNode != null && !modelNode.isNull() && !modelNode.isTextual()) {
             throw new ApiException(400, "'model' must be a string");
         }
-        String model = modelNode == null || modelNode.isNull() ? models.defaultModel() : modelNode.asText();
+        String model = modelNode == null || modelNode.isNull() ? gate.models().defaultModel() : modelNode.asText();
         boolean timings = json.path("return_timings").asBoolean(false);
-        BatchingEngine.Result timed = models.translate(model, texts, beam, deadlineMillis);
+        String apiKey = req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null);
+        BatchingEngine.Result timed = gate.translate(apiKey, model, texts, beam);
         long total = System.nanoTime() - start;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("translations", timed.texts());
