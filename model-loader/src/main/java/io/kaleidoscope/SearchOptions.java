@@ -7,8 +7,18 @@ package io.kaleidoscope;
  * @param lengthPenalty exponent of the length normalisation of finished beam hypotheses
  * @param maxLengthA    max output tokens = ⌊a · source tokens⌋ + b (eos included on both sides)
  * @param maxLengthB    see maxLengthA
+ * @param maxTokens     a further cap on output tokens per sentence, eos not counted
+ *                      ({@link #NO_CAP}: only the relative limit applies)
  */
-public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB) {
+public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB, int maxTokens) {
+    /** maxTokens when only the limit relative to the source applies. */
+    public static final int NO_CAP = Integer.MAX_VALUE;
+
+    /** Options without an absolute cap on the output length. */
+    public SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB) {
+        this(beam, lengthPenalty, maxLengthA, maxLengthB, NO_CAP);
+    }
+
     public SearchOptions {
         if (beam < 1 || beam > 64) {
             throw new IllegalArgumentException("beam must be in [1, 64], got " + beam);
@@ -16,10 +26,27 @@ public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, i
         if (maxLengthA < 0 || maxLengthB < 1) {
             throw new IllegalArgumentException("max length must allow at least one token, got a=%s b=%d".formatted(maxLengthA, maxLengthB));
         }
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("max tokens must be >= 1, got " + maxTokens);
+        }
+    }
+
+    /**
+     * Output tokens allowed for a source of the given length, eos included: the relative limit
+     * ⌊a · source⌋ + b, capped at maxTokens + 1.
+     */
+    public int maxOutputLength(int sourceTokens) {
+        int relative = (int) Math.floor(maxLengthA * sourceTokens) + maxLengthB;
+        return maxTokens == NO_CAP ? relative : Math.min(relative, maxTokens + 1);
     }
 
     /** The same options with another beam width. */
     public SearchOptions withBeam(int width) {
-        return new SearchOptions(width, lengthPenalty, maxLengthA, maxLengthB);
+        return new SearchOptions(width, lengthPenalty, maxLengthA, maxLengthB, maxTokens);
+    }
+
+    /** The same options with at most {@code tokens} output tokens per sentence (eos not counted). */
+    public SearchOptions withMaxTokens(int tokens) {
+        return new SearchOptions(beam, lengthPenalty, maxLengthA, maxLengthB, tokens);
     }
 }

@@ -149,7 +149,7 @@ public final class Translator implements AutoCloseable {
     private int[][] decodeBatch(int[][] sources, SearchOptions options) {
         int[] maxLengths = new int[sources.length];
         for (int i = 0; i < sources.length; i++) {
-            maxLengths[i] = (int) Math.floor(options.maxLengthA() * sources[i].length) + options.maxLengthB();
+            maxLengths[i] = options.maxOutputLength(sources[i].length);
         }
         EncodedBatch encoded = encoder.encode(sources);
         try (DecoderState state = decoder.newState(encoded.repeatRows(options.beam(), config))) {

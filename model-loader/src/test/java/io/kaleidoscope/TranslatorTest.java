@@ -48,8 +48,35 @@ class TranslatorTest {
     }
 
     @Test
+    void maxTokensCapsEveryOutputAndKeepsItsPrefix() {
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
+            int[][] sources = {t.tokenizer().sourceIds("Die Datei wurde nicht gefunden, bitte versuchen Sie es später erneut."),
+                    t.tokenizer().sourceIds("Drucker nicht verfügbar.")};
+            SearchOptions greedy = t.defaultOptions().withBeam(1);
+            int[][] free = t.translateIds(sources, greedy);
+            assertTrue(free[0].length > 3, "the long sentence needs more than 3 tokens: " + free[0].length);
+            int[][] capped = t.translateIds(sources, greedy.withMaxTokens(3));
+            for (int i = 0; i < sources.length; i++) {
+                assertTrue(capped[i].length <= 3, "sentence " + i + " has " + capped[i].length + " tokens");
+                // Greedy search cut short: the same tokens as the free run, up to the cap.
+                assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(free[i], Math.min(3, free[i].length))),
+                        java.util.Arrays.toString(capped[i]), "sentence " + i);
+            }
+        }
+    }
+
+    @Test
+    void maxOutputLengthIsTheRelativeLimitCappedAtMaxTokensPlusEos() {
+        SearchOptions options = new SearchOptions(4, 1.0, 1.5, 10);
+        assertEquals(25, options.maxOutputLength(10));
+        assertEquals(6, options.withMaxTokens(5).maxOutputLength(10));
+        assertEquals(13, options.withMaxTokens(100).maxOutputLength(2));
+    }
+
+    @Test
     void badSearchOptionsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new SearchOptions(0, 1.0, 1.5, 10));
         assertThrows(IllegalArgumentException.class, () -> new SearchOptions(4, 1.0, 1.5, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SearchOptions(4, 1.0, 1.5, 10, 0));
     }
 }

@@ -1,6 +1,7 @@
 package io.kaleidoscope.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kaleidoscope.SearchOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -15,8 +16,9 @@ import java.util.Map;
 /**
  * LibreTranslate's API, so its clients work unchanged: {@code POST /translate} with a JSON or
  * form body ({@code q} a string or an array, {@code source} "de" or "auto", {@code target} "en",
- * {@code format} "text", {@code alternatives}, {@code api_key}) answering {@code translatedText}
+ * {@code format} "text" or "html", {@code alternatives}, {@code api_key}) answering {@code translatedText}
  * (a string, or an array for an array q); {@code GET /languages}. Errors are {"error": "…"}.
+ * With format=html the tags stay where they are and each text node is translated ({@link HtmlText}).
  */
 final class LibreTranslateService implements HttpService {
     private final TranslationGate gate;
@@ -48,21 +50,39 @@ final class LibreTranslateService implements HttpService {
         if (!r.target().equals("en")) {
             throw new ApiException(400, "target language '" + r.target() + "' is not supported; this server translates de to en");
         }
-        if (!r.format().equals("text")) {
-            throw new ApiException(400, "format '" + r.format() + "' is not supported yet; use format=text");
+        if (!r.format().equals("text") && !r.format().equals("html")) {
+            throw new ApiException(400, "format '" + r.format() + "' is not supported; use text or html");
         }
         String apiKey = r.apiKey() != null ? r.apiKey() : req.headers().first(HeaderNames.create("X-API-Key")).orElse(null);
-        BatchingEngine.Result timed = gate.translate(apiKey, null, r.texts(), gate.models().defaultBeam());
+        BatchingEngine.Result timed;
+        List<String> translated;
+        if (r.format().equals("html")) {
+            gate.admit(apiKey, r.texts());
+            List<List<HtmlText.Piece>> documents = r.texts().stream().map(HtmlText::split).toList();
+            List<String> nodes = new ArrayList<>();
+            documents.forEach(pieces -> pieces.stream().filter(HtmlText.Piece::translatable).map(HtmlText.Piece::decoded).forEach(nodes::add));
+            timed = gate.translateAdmitted(null, nodes, gate.models().defaultBeam(), SearchOptions.NO_CAP);
+            translated = new ArrayList<>();
+            int next = 0;
+            for (List<HtmlText.Piece> pieces : documents) {
+                int count = (int) pieces.stream().filter(HtmlText.Piece::translatable).count();
+                translated.add(HtmlText.join(pieces, timed.texts().subList(next, next + count)));
+                next += count;
+            }
+        } else {
+            timed = gate.translate(apiKey, null, r.texts(), gate.models().defaultBeam(), SearchOptions.NO_CAP);
+            translated = timed.texts();
+        }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("translatedText", r.array() ? timed.texts() : timed.texts().get(0));
+        out.put("translatedText", r.array() ? translated : translated.get(0));
         if (r.source().equals("auto")) {
             // No language identification: the only source language this server takes is German.
             out.put("detectedLanguage", r.array()
-                    ? timed.texts().stream().map(t -> Map.of("confidence", 100, "language", "de")).toList()
+                    ? translated.stream().map(t -> Map.of("confidence", 100, "language", "de")).toList()
                     : Map.of("confidence", 100, "language", "de"));
         }
         if (r.alternatives() > 0) {
-            out.put("alternatives", r.array() ? timed.texts().stream().map(t -> List.of()).toList() : List.of());
+            out.put("alternatives", r.array() ? translated.stream().map(t -> List.of()).toList() : List.of());
         }
         Json.timingHeaders(res, timed, System.nanoTime() - start);
         Json.send(res, 200, out);

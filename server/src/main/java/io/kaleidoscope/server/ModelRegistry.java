@@ -27,11 +27,16 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** With the server's metrics (engine batches report to them); null for none. */
     public ModelRegistry(ServerConfig config, ServerMetrics metrics) {
+        this(config, metrics, translator -> translator::translate);
+    }
+
+    /** With the decoding call made from each translator: the translator itself, or a failing stand-in in tests. */
+    ModelRegistry(ServerConfig config, ServerMetrics metrics, java.util.function.Function<Translator, BatchingEngine.Decode> decode) {
         this.metrics = metrics;
         for (Path bundle : config.models()) {
             Translator translator = Translator.load(bundle);
             String name = translator.bundle().manifest().name();
-            BatchingEngine engine = new BatchingEngine(translator, name, config.queueTexts(), config.batchChars(),
+            BatchingEngine engine = new BatchingEngine(translator, decode.apply(translator), name, config.queueTexts(), config.batchChars(),
                     config.maxWaitMillis(), metrics);
             models.put(name, engine);
             if (metrics != null) {
@@ -65,14 +70,15 @@ public final class ModelRegistry implements AutoCloseable {
     /**
      * Translates on the named model's engine thread, waiting at most {@code deadlineMillis}.
      *
+     * @param maxTokens output tokens per sentence at most ({@link SearchOptions#NO_CAP}: the model's own limit)
      * @throws ApiException 400 for an unknown model, 504 past the deadline
      */
-    public BatchingEngine.Result translate(String model, List<String> texts, int beam, long deadlineMillis) {
+    public BatchingEngine.Result translate(String model, List<String> texts, int beam, int maxTokens, long deadlineMillis) {
         BatchingEngine engine = models.get(model == null ? defaultModel : model);
         if (engine == null) {
             throw new ApiException(400, "unknown model '" + model + "'; loaded: " + String.join(", ", models.keySet()));
         }
-        SearchOptions options = engine.translator().defaultOptions().withBeam(beam);
+        SearchOptions options = engine.translator().defaultOptions().withBeam(beam).withMaxTokens(maxTokens);
         var future = engine.submit(texts, options);
         try {
             BatchingEngine.Result result = future.get(deadlineMillis, TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package io.kaleidoscope.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kaleidoscope.SearchOptions;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -13,11 +14,13 @@ import java.util.Map;
 /**
  * The native API: {@code POST /v1/translate} (API key, when keys are configured, in the
  * {@code X-API-Key} header) with {@code texts} (array of strings), optional
- * {@code beam} (1–16), {@code model} (a loaded bundle's name) and {@code return_timings};
+ * {@code beam} (1–16), {@code max_length} (output tokens per sentence, 1–1024; long texts are
+ * split into sentences, each gets this many), {@code model} (a loaded bundle's name) and {@code return_timings};
  * answers {@code translations}, {@code model} and, when asked, {@code timings} in milliseconds.
  */
 final class NativeTranslateService implements HttpService {
     private static final int MAX_BEAM = 16;
+    private static final int MAX_LENGTH = 1024;
 
     private final TranslationGate gate;
 
@@ -46,14 +49,8 @@ final class NativeTranslateService implements HttpService {
             }
             texts.add(t.asText());
         }
-        int beam = gate.models().defaultBeam();
-        JsonNode beamNode = json.get("beam");
-        if (beamNode != null && !beamNode.isNull()) {
-            if (!beamNode.isInt() || beamNode.asInt() < 1 || beamNode.asInt() > MAX_BEAM) {
-                throw new ApiException(400, "'beam' must be an integer from 1 to " + MAX_BEAM);
-            }
-            beam = beamNode.asInt();
-        }
+        int beam = boundedInt(json, "beam", MAX_BEAM, gate.models().defaultBeam());
+        int maxTokens = boundedInt(json, "max_length", MAX_LENGTH, SearchOptions.NO_CAP);
         JsonNode modelNode = json.get("model");
         if (modelNode != null && !modelNode.isNull() && !modelNode.isTextual()) {
             throw new ApiException(400, "'model' must be a string");
@@ -61,7 +58,7 @@ final class NativeTranslateService implements HttpService {
         String model = modelNode == null || modelNode.isNull() ? gate.models().defaultModel() : modelNode.asText();
         boolean timings = json.path("return_timings").asBoolean(false);
         String apiKey = req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null);
-        BatchingEngine.Result timed = gate.translate(apiKey, model, texts, beam);
+        BatchingEngine.Result timed = gate.translate(apiKey, model, texts, beam, maxTokens);
         long total = System.nanoTime() - start;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("translations", timed.texts());
@@ -72,5 +69,17 @@ final class NativeTranslateService implements HttpService {
         }
         Json.timingHeaders(res, timed, total);
         Json.send(res, 200, out);
+    }
+
+    /** An optional integer field in [1, max]; absent or null gives the fallback. */
+    private static int boundedInt(JsonNode json, String field, int max, int fallback) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isInt() || node.asInt() < 1 || node.asInt() > max) {
+            throw new ApiException(400, "'" + field + "' must be an integer from 1 to " + max);
+        }
+        return node.asInt();
     }
 }

@@ -62,9 +62,12 @@ class ServerTest {
     }
 
     private static String engine(Path bundle, String text, int beam) {
+        return engine(bundle, List.of(text), beam, SearchOptions.NO_CAP).get(0);
+    }
+
+    private static List<String> engine(Path bundle, List<String> texts, int beam, int maxTokens) {
         try (Translator t = Translator.load(bundle)) {
-            SearchOptions options = t.defaultOptions().withBeam(beam);
-            return t.translate(List.of(text), options).get(0);
+            return t.translate(texts, t.defaultOptions().withBeam(beam).withMaxTokens(maxTokens));
         }
     }
 
@@ -160,6 +163,39 @@ class ServerTest {
     }
 
     @Test
+    void htmlKeepsTagsInPlaceAndTranslatesEachTextNode() throws Exception {
+        String html = "<p class=\"x>y\">Die Datei wurde <b>nicht</b> gefunden.</p><!-- Kommentar --><script>var s = 'Hallo';</script>"
+                + "<br/>Gr&uuml;&szlig;e &amp; Dank";
+        List<String> nodes = engine(KMATRIX, List.of("Die Datei wurde ", "nicht", " gefunden.", "Grüße & Dank"), 4, SearchOptions.NO_CAP);
+        String expected = "<p class=\"x>y\">" + HtmlText.escape(nodes.get(0)) + "<b>" + HtmlText.escape(nodes.get(1)) + "</b>"
+                + HtmlText.escape(nodes.get(2)) + "</p><!-- Kommentar --><script>var s = 'Hallo';</script><br/>" + HtmlText.escape(nodes.get(3));
+        String body = Json.MAPPER.writeValueAsString(Map.of("q", List.of(html, "<br>"), "source", "de", "target", "en", "format", "html"));
+        HttpResponse<String> r = post("/translate", "application/json", body);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(expected, json(r).get("translatedText").get(0).asText());
+        assertEquals("<br>", json(r).get("translatedText").get(1).asText());   // nothing to translate: unchanged
+        HttpResponse<String> onlyMarkup = post("/translate", "application/x-www-form-urlencoded", "q=%3Chr%3E&format=html");
+        assertEquals(200, onlyMarkup.statusCode(), onlyMarkup.body());
+        assertEquals("<hr>", json(onlyMarkup).get("translatedText").asText());
+    }
+
+    @Test
+    void maxLengthCapsTheTokensOfEverySentence() throws Exception {
+        String text = "Die Datei wurde nicht gefunden, bitte versuchen Sie es später erneut.";
+        HttpResponse<String> r = post("/v1/translate", "application/json",
+                "{\"texts\": [\"" + text + "\"], \"beam\": 1, \"max_length\": 3}");
+        assertEquals(200, r.statusCode(), r.body());
+        String capped = json(r).get("translations").get(0).asText();
+        assertEquals(engine(KMATRIX, List.of(text), 1, 3).get(0), capped);
+        assertTrue(capped.length() < engine(KMATRIX, text, 1).length(), capped);
+        for (String bad : List.of("0", "1025", "2.5", "\"3\"")) {
+            HttpResponse<String> refused = post("/v1/translate", "application/json", "{\"texts\": [\"Hallo\"], \"max_length\": " + bad + "}");
+            assertEquals(400, refused.statusCode(), bad);
+            assertEquals("'max_length' must be an integer from 1 to 1024", json(refused).get("error").asText());
+        }
+    }
+
+    @Test
     void concurrentRequestsShareBatchesAndEachGetsItsOwnTranslation() throws Exception {
         List<String> inputs = List.of("Datei öffnen", "Fenster schließen", "Neuer Ordner", "Bild speichern",
                 "Fehler beim Laden der Datei.", "Drucker nicht gefunden", "Einstellungen speichern", "Die Datei wurde nicht gefunden.");
@@ -196,7 +232,7 @@ class ServerTest {
         cases.put("{\"q\": \"   \"}", 400);
         cases.put("{\"q\": \"Hallo\", \"source\": \"fr\"}", 400);               // unsupported language
         cases.put("{\"q\": \"Hallo\", \"target\": \"de\"}", 400);
-        cases.put("{\"q\": \"Hallo\", \"format\": \"html\"}", 400);
+        cases.put("{\"q\": \"Hallo\", \"format\": \"xml\"}", 400);
         cases.put("{\"q\": \"" + "a".repeat(201) + "\"}", 400);                 // over maxChars
         cases.put("{\"q\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"]}", 400);  // over maxTexts
         for (Map.Entry<String, Integer> c : cases.entrySet()) {
