@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Set;
 
 /** Minimal "--name value" option parsing for the command-line tools, with clear errors. */
-final class CommandLine {
+public final class CommandLine {
     private final Map<String, String> options = new HashMap<>();
 
-    CommandLine(String[] args, Set<String> known, String usage) {
+    public CommandLine(String[] args, Set<String> known, String usage) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -27,11 +27,11 @@ final class CommandLine {
         }
     }
 
-    String get(String name, String fallback) {
+    public String get(String name, String fallback) {
         return options.getOrDefault(name, fallback);
     }
 
-    int intValue(String name, int fallback, int min, int max, String usage) {
+    public int intValue(String name, int fallback, int min, int max, String usage) {
         String v = options.get(name);
         if (v == null) {
             return fallback;
@@ -48,8 +48,29 @@ final class CommandLine {
         }
     }
 
+    public double doubleValue(String name, double fallback, double min, double max, String usage) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            double value = Double.parseDouble(v);
+            if (!(value >= min && value <= max)) {
+                fail("--%s must be in [%s, %s], got %s".formatted(name, min, max, v), usage);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            fail("--" + name + " must be a number, got '" + v + "'", usage);
+            return fallback;
+        }
+    }
+
+    public boolean has(String name) {
+        return options.containsKey(name);
+    }
+
     /** The model directory: --model, else the shipped default (K-matrix base model, else the tiny one). */
-    Path model() {
+    public Path model() {
         String explicit = options.get("model");
         if (explicit != null) {
             return Path.of(explicit);
@@ -62,7 +83,7 @@ final class CommandLine {
         return Path.of("models/de-en-kmatrix");
     }
 
-    static void fail(String message, String usage) {
+    public static void fail(String message, String usage) {
         System.err.println("error: " + message);
         System.err.println(usage);
         System.exit(2);
