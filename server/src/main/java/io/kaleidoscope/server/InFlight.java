@@ -20,6 +20,11 @@ final class InFlight {
         return true;
     }
 
+    /** Requests in flight now. */
+    synchronized int running() {
+        return running;
+    }
+
     synchronized void exit() {
         running--;
         notifyAll();
