@@ -91,6 +91,15 @@ record LoadReport(Map<String, Object> settings, List<StepResult> steps, double s
         m.put("outcomes", s.outcomes());
         m.put("latency_ms", finite(StepResult.percentilesMillis(s.ok())));
         m.put("refused_latency_ms", finite(StepResult.percentilesMillis(s.refused())));
+        m.put("timeline", s.timeline().stream().map(t -> {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("t_s", Math.round(t.at() * 100) / 100.0);
+            point.put("ok", t.ok());
+            point.put("errors", t.errors());
+            point.put("p50_ms", Double.isNaN(t.p50Millis()) ? null : t.p50Millis());
+            point.put("p99_ms", Double.isNaN(t.p99Millis()) ? null : t.p99Millis());
+            return point;
+        }).toList());
         return m;
     }
 

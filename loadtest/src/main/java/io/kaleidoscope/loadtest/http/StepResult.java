@@ -1,6 +1,7 @@
 package io.kaleidoscope.loadtest.http;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import org.HdrHistogram.Histogram;
@@ -17,8 +18,10 @@ import org.HdrHistogram.Histogram;
  *                    "unfinished" (no answer before the run ended)
  * @param ok          latencies of 2xx answers
  * @param refused     latencies of the other answers
+ * @param timeline    second by second: answers and latency percentiles
  */
-record StepResult(double offeredRate, double seconds, double busySeconds, long sent, SortedMap<String, Long> outcomes, Histogram ok, Histogram refused) {
+record StepResult(double offeredRate, double seconds, double busySeconds, long sent, SortedMap<String, Long> outcomes, Histogram ok, Histogram refused,
+                  List<StepTally.Second> timeline) {
 
     long okCount() {
         return ok.getTotalCount();

@@ -39,7 +39,8 @@ class LoadReportTest {
         if (refusedCount > 0) {
             outcomes.put("503", refusedCount);
         }
-        return new StepResult(rate, 10, 10, okCount + refusedCount, outcomes, ok, refused);
+        return new StepResult(rate, 10, 10, okCount + refusedCount, outcomes, ok, refused,
+                List.of(new StepTally.Second(1.0, okCount, refusedCount, 1.5, Double.NaN)));
     }
 
     @Test
@@ -101,7 +102,7 @@ class LoadReportTest {
         assertTrue(LoadTestMain.saturated(step(100, 800, 0, 1000)));       // 80/s of 100/s
         assertTrue(LoadTestMain.saturated(step(100, 990, 20, 1000)));      // 2% errors
         StepResult late = new StepResult(100, 10, 20, 1000, new TreeMap<>(Map.of("200", 1000L)), step(100, 1000, 0, 1000).ok(),
-                new Histogram(3_600_000_000L, 3));
+                new Histogram(3_600_000_000L, 3), List.of());
         assertEquals(50.0, late.achievedRate(), 1e-9, "all answered, but over 20 s: 50/s");
         assertTrue(LoadTestMain.saturated(late));
     }
@@ -124,6 +125,9 @@ class LoadReportTest {
         assertEquals(5.0, first.get("latency_ms").get("p50").asDouble(), 0.01);
         assertEquals(10.0, first.get("latency_ms").get("max").asDouble(), 0.01);
         assertTrue(first.get("refused_latency_ms").get("p50").isNull(), "no refusals: null, not NaN");
+        assertEquals(100, first.get("timeline").get(0).get("ok").asInt());
+        assertEquals(1.5, first.get("timeline").get(0).get("p50_ms").asDouble());
+        assertTrue(first.get("timeline").get(0).get("p99_ms").isNull());
         assertEquals(300, root.get("steps").get(1).get("outcomes").get("503").asInt());
         assertEquals(50.0, root.get("at_fraction_of_saturation").get("50%").get("offered_rps").asDouble());
         String markdown = Files.readString(dir.resolve("report.md"));

@@ -69,6 +69,8 @@ class OpenLoopRunTest {
         long slow = result.okCount() - countAtOrBelow(result, 200_000);
         assertTrue(slow >= 15, "requests slower than 200 ms: " + slow);
         assertTrue(result.ok().getMaxValue() >= 550_000, "max " + result.ok().getMaxValue() + " µs");
+        assertEquals(result.okCount(), result.timeline().stream().mapToLong(StepTally.Second::ok).sum(), "the timeline holds every answer");
+        assertTrue(result.timeline().size() >= 2, "one point per second: " + result.timeline());
         assertTrue(result.busySeconds() > 1.9 && result.busySeconds() < 3, "answers end soon after the schedule: " + result.busySeconds());
     }
 
