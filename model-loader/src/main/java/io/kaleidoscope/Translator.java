@@ -138,7 +138,8 @@ public final class Translator implements AutoCloseable {
             for (int i = start; i < end; i++) {
                 batch[i - start] = sources[order[i]];
             }
-            int[][] result = decodeBatch(batch, options);
+            // Each batch's direct memory (tensors, states) is freed as soon as it is decoded.
+            int[][] result = io.kaleidoscope.onnx.DirectBuffers.scoped(() -> decodeBatch(batch, options));
             for (int i = start; i < end; i++) {
                 outputs[order[i]] = result[i - start];
             }

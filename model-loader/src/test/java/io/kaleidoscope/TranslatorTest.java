@@ -66,6 +66,27 @@ class TranslatorTest {
     }
 
     @Test
+    void searchesFreeTheirDirectMemoryWhenTheyEnd() {
+        java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+                .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
+            List<String> batch = List.of("Die Datei wurde nicht gefunden.", "Einstellungen speichern", "Drucker nicht verfügbar.",
+                    "Möchten Sie die Änderungen speichern, bevor Sie das Dokument schließen?");
+            SearchOptions options = t.defaultOptions();
+            t.translate(batch, options);
+            long before = direct.getMemoryUsed();
+            for (int i = 0; i < 40; i++) {
+                t.translate(batch, options);
+            }
+            // Each of these searches allocates about 1 MB of tensors; none of it may stay behind
+            // waiting for a garbage collection.
+            long grown = direct.getMemoryUsed() - before;
+            assertTrue(grown < 256 * 1024, "direct memory grew by " + grown + " bytes over 40 searches");
+        }
+    }
+
+    @Test
     void maxOutputLengthIsTheRelativeLimitCappedAtMaxTokensPlusEos() {
         SearchOptions options = new SearchOptions(4, 1.0, 1.5, 10);
         assertEquals(25, options.maxOutputLength(10));
