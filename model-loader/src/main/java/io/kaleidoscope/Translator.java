@@ -171,6 +171,7 @@ public final class Translator implements AutoCloseable {
             long inSteps = (after.kmatrixNanos() - before.kmatrixNanos()) + (after.decoderGraphsNanos() - before.decoderGraphsNanos())
                     + (after.outputProjectionNanos() - before.outputProjectionNanos());
             timings.addSearch(System.nanoTime() - start - inSteps);
+            timings.addTokens(Arrays.stream(sources).mapToLong(ids -> ids.length).sum(), Arrays.stream(out).mapToLong(ids -> ids.length).sum());
             return out;
         }
     }

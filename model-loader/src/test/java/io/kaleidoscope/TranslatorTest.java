@@ -55,7 +55,10 @@ class TranslatorTest {
             SearchOptions greedy = t.defaultOptions().withBeam(1);
             int[][] free = t.translateIds(sources, greedy);
             assertTrue(free[0].length > 3, "the long sentence needs more than 3 tokens: " + free[0].length);
+            t.timings().reset();
             int[][] capped = t.translateIds(sources, greedy.withMaxTokens(3));
+            assertEquals(sources[0].length + sources[1].length, t.timings().snapshot().sourceTokens());
+            assertEquals(capped[0].length + capped[1].length, t.timings().snapshot().targetTokens());
             for (int i = 0; i < sources.length; i++) {
                 assertTrue(capped[i].length <= 3, "sentence " + i + " has " + capped[i].length + " tokens");
                 // Greedy search cut short: the same tokens as the free run, up to the cap.

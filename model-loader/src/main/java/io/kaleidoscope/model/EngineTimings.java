@@ -14,6 +14,7 @@ package io.kaleidoscope.model;
  *   <li>{@code outputProjection}: the K-matrix model's output graph (projection + log-softmax);</li>
  *   <li>{@code search}: the search's own work between steps (candidate selection, reordering).</li>
  * </ul>
+ * It also counts the tokens decoded: source tokens (eos included) and output tokens (eos not).
  */
 public final class EngineTimings {
     long encoder;
@@ -22,26 +23,34 @@ public final class EngineTimings {
     long outputProjection;
     long search;
     long steps;
+    long sourceTokens;
+    long targetTokens;
 
     /** An immutable copy of the figures. */
     public record Snapshot(long encoderNanos, long kmatrixNanos, long decoderGraphsNanos, long outputProjectionNanos,
-                           long searchNanos, long steps) {
+                           long searchNanos, long steps, long sourceTokens, long targetTokens) {
         public long totalNanos() {
             return encoderNanos + kmatrixNanos + decoderGraphsNanos + outputProjectionNanos + searchNanos;
         }
     }
 
     public Snapshot snapshot() {
-        return new Snapshot(encoder, kmatrix, decoderGraphs, outputProjection, search, steps);
+        return new Snapshot(encoder, kmatrix, decoderGraphs, outputProjection, search, steps, sourceTokens, targetTokens);
     }
 
     public void reset() {
-        encoder = kmatrix = decoderGraphs = outputProjection = search = steps = 0;
+        encoder = kmatrix = decoderGraphs = outputProjection = search = steps = sourceTokens = targetTokens = 0;
     }
 
     /** Adds search time measured by the caller (the search loop minus its decoder steps). */
     public void addSearch(long nanos) {
         search += nanos;
+    }
+
+    /** Counts a decoded batch's tokens. */
+    public void addTokens(long source, long target) {
+        sourceTokens += source;
+        targetTokens += target;
     }
 
     void addEncoder(long nanos) {

@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code kaleido_engine_seconds{model, part}}: per batch, where the engine's time went
  *       (encoder, kmatrix, decoder_graphs, output_projection, search);</li>
  *   <li>{@code kaleido_batch_texts{model}}: texts per engine batch;</li>
+ *   <li>{@code kaleido_source_tokens_total{model}}, {@code kaleido_target_tokens_total{model}}:
+ *       tokens decoded (source with eos, output without);</li>
  *   <li>{@code kaleido_queue_texts{model}}: texts queued or being decoded now;</li>
  *   <li>{@code kaleido_rejected_requests_total{reason}}: refused requests by HTTP status;</li>
  *   <li>JVM memory, GC, threads, class loading, CPU and uptime.</li>
@@ -85,6 +87,10 @@ public final class ServerMetrics {
     void batch(String model, int texts, EngineTimings.Snapshot split) {
         DistributionSummary.builder("kaleido.batch.texts").description("texts decoded together in one engine batch")
                 .tag("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry).record(texts);
+        Counter.builder("kaleido.source.tokens").description("source tokens encoded (eos included)").tag("model", model)
+                .register(registry).increment(split.sourceTokens());
+        Counter.builder("kaleido.target.tokens").description("output tokens decoded (eos not included)").tag("model", model)
+                .register(registry).increment(split.targetTokens());
         part(model, "encoder", split.encoderNanos());
         part(model, "kmatrix", split.kmatrixNanos());
         part(model, "decoder_graphs", split.decoderGraphsNanos());

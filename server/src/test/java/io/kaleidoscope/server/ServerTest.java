@@ -122,6 +122,7 @@ class ServerTest {
         String text = r.body();
         for (String name : List.of("http_server_requests_seconds_bucket{", "kaleido_queue_wait_seconds_bucket{",
                 "kaleido_inference_seconds_bucket{", "kaleido_engine_seconds_bucket{", "kaleido_batch_texts_bucket{",
+                "kaleido_source_tokens_total{model=\"tiny-kmatrix\"}", "kaleido_target_tokens_total{model=\"tiny-kmatrix\"}",
                 "kaleido_rejected_requests_total{reason=\"400\"}", "jvm_memory_used_bytes{", "jvm_gc_", "process_cpu_usage")) {
             assertTrue(text.contains(name), "missing " + name);
         }
