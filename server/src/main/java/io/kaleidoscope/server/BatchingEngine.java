@@ -22,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  * until the batch holds {@code batchChars} characters or {@code maxWaitMillis} has passed since
  * it took the first, translates all their texts in one call, and completes each job's future. A
  * failure fails only that batch's jobs; a job whose caller gave up (deadline) is skipped.
+ *
+ * <p>Besides the count of texts, the queue is bounded by time: the engine keeps a moving average
+ * of its decoding time per text, and a request whose texts would wait longer than
+ * {@code maxQueueWaitMillis} behind those already queued is refused at once (503) rather than
+ * accepted only to miss its deadline. Overload is thus shed in microseconds, and the requests
+ * accepted are the ones that can still be answered in time.
  */
 final class BatchingEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchingEngine.class.getName());
@@ -49,6 +55,9 @@ final class BatchingEngine implements AutoCloseable {
     private final int capacity;
     private final int batchChars;
     private final long maxWaitNanos;
+    private final long maxQueueWaitNanos;
+    /** Moving average of decoding nanoseconds per text (0 until the first batch). */
+    private volatile double nanosPerText;
     private final Thread thread;
     private volatile boolean running = true;
     /** A job taken from the queue that could not join the last batch (other options); engine thread only. */
@@ -56,11 +65,14 @@ final class BatchingEngine implements AutoCloseable {
 
     BatchingEngine(Translator translator, String name, int queueTexts, int batchChars, long maxWaitMillis,
                    ServerMetrics metrics) {
-        this(translator, translator::translate, name, queueTexts, batchChars, maxWaitMillis, metrics);
+        this(translator, translator::translate, name, queueTexts, batchChars, maxWaitMillis, 0, metrics);
     }
 
+    /**
+     * @param maxQueueWaitMillis refuse texts expected to wait longer than this (0: bounded by count only)
+     */
     BatchingEngine(Translator translator, Decode decode, String name, int queueTexts, int batchChars, long maxWaitMillis,
-                   ServerMetrics metrics) {
+                   long maxQueueWaitMillis, ServerMetrics metrics) {
         this.translator = translator;
         this.decode = decode;
         this.name = name;
@@ -70,6 +82,7 @@ final class BatchingEngine implements AutoCloseable {
         this.capacity = queueTexts;
         this.batchChars = batchChars;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
+        this.maxQueueWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxQueueWaitMillis);
         this.thread = Thread.ofPlatform().name("engine-" + name).daemon(true).start(this::loop);
     }
 
@@ -85,9 +98,14 @@ final class BatchingEngine implements AutoCloseable {
     /**
      * Queues the texts; the future completes on the engine thread.
      *
-     * @throws ApiException 503 when the queue has no room for this many texts
+     * @throws ApiException 503 when the queue has no room for this many texts, or they would wait too long
      */
     CompletableFuture<Result> submit(List<String> texts, SearchOptions options) {
+        double expectedWait = (queuedTexts() + texts.size()) * nanosPerText;
+        if (maxQueueWaitNanos > 0 && expectedWait > maxQueueWaitNanos) {
+            throw new ApiException(503, "the translation queue is %.1f s deep (limit %.1f s, kaleido.maxQueueWaitMs); retry shortly"
+                    .formatted(expectedWait / 1e9, maxQueueWaitNanos / 1e9));
+        }
         if (!running || !permits.tryAcquire(texts.size())) {
             throw new ApiException(503, "the translation queue is full; retry shortly");
         }
@@ -157,6 +175,8 @@ final class BatchingEngine implements AutoCloseable {
             translator.timings().reset();
             List<String> out = decode.translate(texts, batch.get(0).options());
             long inference = System.nanoTime() - start;
+            double perText = (double) inference / Math.max(1, texts.size());
+            nanosPerText = nanosPerText == 0 ? perText : 0.8 * nanosPerText + 0.2 * perText;
             if (metrics != null) {
                 metrics.batch(name, texts.size(), translator.timings().snapshot());
             }

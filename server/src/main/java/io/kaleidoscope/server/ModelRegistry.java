@@ -37,7 +37,7 @@ public final class ModelRegistry implements AutoCloseable {
             Translator translator = Translator.load(bundle);
             String name = translator.bundle().manifest().name();
             BatchingEngine engine = new BatchingEngine(translator, decode.apply(translator), name, config.queueTexts(), config.batchChars(),
-                    config.maxWaitMillis(), metrics);
+                    config.maxWaitMillis(), 0, metrics);
             models.put(name, engine);
             if (metrics != null) {
                 metrics.queue(name, engine);
