@@ -20,7 +20,9 @@ import java.util.Map;
  *   <tr><td>kaleido.beam / KALEIDO_BEAM</td><td>4</td><td>default beam width</td></tr>
  *   <tr><td>kaleido.maxChars / KALEIDO_MAX_CHARS</td><td>5000</td><td>characters per text</td></tr>
  *   <tr><td>kaleido.maxTexts / KALEIDO_MAX_TEXTS</td><td>100</td><td>texts per request</td></tr>
- *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size</td></tr>
+ *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size (413 beyond)</td></tr>
+ *   <tr><td>kaleido.maxHeaderBytes / KALEIDO_MAX_HEADER_BYTES</td><td>16384</td><td>all request headers together (400 beyond)</td></tr>
+ *   <tr><td>kaleido.maxRequestLineBytes / KALEIDO_MAX_REQUEST_LINE_BYTES</td><td>2048</td><td>the request line: method, path and query (414 beyond)</td></tr>
  *   <tr><td>kaleido.deadlineMs / KALEIDO_DEADLINE_MS</td><td>30000</td><td>per-request deadline (504 past it)</td></tr>
  *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per model; beyond: 503 + Retry-After</td></tr>
  *   <tr><td>kaleido.batchChars / KALEIDO_BATCH_CHARS</td><td>4000</td><td>characters the engine gathers into one batch</td></tr>
@@ -31,14 +33,14 @@ import java.util.Map;
  */
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
-                           java.util.Set<String> apiKeys, int keyRatePerMinute) {
+                           java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes) {
 
     public ServerConfig {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("at least one model bundle is needed");
         }
         if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1 || queueTexts < maxTexts
-                || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1) {
+                || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1 || maxHeaderBytes < 1 || maxRequestLineBytes < 1) {
             throw new IllegalArgumentException("beam and every limit must be positive, the queue at least maxTexts long");
         }
     }
@@ -66,7 +68,8 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("maxChars", 5000), lookup.integer("maxTexts", 100),
                 lookup.integer("maxBodyBytes", 1 << 20), lookup.integer("deadlineMs", 30_000),
                 lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5),
-                keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600));
+                keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600),
+                lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048));
     }
 
     private static java.util.Set<String> keys(String listed) {
