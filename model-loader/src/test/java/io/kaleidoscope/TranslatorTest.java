@@ -90,6 +90,23 @@ class TranslatorTest {
     }
 
     @Test
+    void aStopCheckEndsTheSearchBeforeTheNextStep() {
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
+            List<String> batch = List.of("Die Datei wurde nicht gefunden, bitte versuchen Sie es später erneut.");
+            for (int beam : new int[] {1, 4}) {
+                SearchOptions options = t.defaultOptions().withBeam(beam);
+                int[] checks = {0};
+                t.timings().reset();
+                assertThrows(java.util.concurrent.CancellationException.class,
+                        () -> io.kaleidoscope.search.Cancellation.stoppable(() -> ++checks[0] > 3, () -> t.translate(batch, options)));
+                assertEquals(3, t.timings().snapshot().steps(), "beam " + beam + ": three steps ran, the fourth was stopped");
+                // Without a stop check, and after a stopped one, the same translation comes out.
+                assertEquals(t.translate(batch, options), io.kaleidoscope.search.Cancellation.stoppable(() -> false, () -> t.translate(batch, options)));
+            }
+        }
+    }
+
+    @Test
     void maxOutputLengthIsTheRelativeLimitCappedAtMaxTokensPlusEos() {
         SearchOptions options = new SearchOptions(4, 1.0, 1.5, 10);
         assertEquals(25, options.maxOutputLength(10));

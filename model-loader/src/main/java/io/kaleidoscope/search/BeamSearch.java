@@ -69,6 +69,7 @@ public final class BeamSearch {
         DecoderState state = initial;
         try {
             for (int step = 0; step < longest && sentencesLeft > 0; step++) {
+                Cancellation.checkpoint();
                 state.setInputs(tokens, step);
                 decoder.step(state);
                 FloatBuffer lp = state.logProbs();

@@ -40,6 +40,7 @@ public final class GreedySearch {
         DecoderState state = initial;
         try {
             for (int step = 0; step < longest && remaining > 0; step++) {
+                Cancellation.checkpoint();
                 state.setInputs(tokens, step);
                 decoder.step(state);
                 FloatBuffer lp = state.logProbs();

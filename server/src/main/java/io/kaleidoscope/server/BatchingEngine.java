@@ -2,6 +2,7 @@ package io.kaleidoscope.server;
 
 import io.kaleidoscope.SearchOptions;
 import io.kaleidoscope.Translator;
+import io.kaleidoscope.search.Cancellation;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +25,12 @@ import java.util.concurrent.TimeUnit;
  * failure fails only that batch's jobs; a job whose caller gave up (deadline) is skipped.
  *
  * <p>Besides the count of texts, the queue is bounded by time: the engine keeps a moving average
- * of its decoding time per text, and a request whose texts would wait longer than
- * {@code maxQueueWaitMillis} behind those already queued is refused at once (503) rather than
- * accepted only to miss its deadline. Overload is thus shed in microseconds, and the requests
- * accepted are the ones that can still be answered in time.
+ * of its decoding time per character, and a request whose texts would wait longer than
+ * {@code maxQueueWaitMillis} behind the characters already queued is refused at once (503) rather
+ * than accepted only to miss its deadline; one that alone would take longer is refused with 413.
+ * Overload is thus shed in microseconds, and the requests accepted are the ones that can still be
+ * answered in time. A batch whose callers have all given up stops at the next decoder step
+ * ({@link Cancellation}), so an abandoned batch does not hold the engine.
  */
 final class BatchingEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchingEngine.class.getName());
@@ -56,8 +59,10 @@ final class BatchingEngine implements AutoCloseable {
     private final int batchChars;
     private final long maxWaitNanos;
     private final long maxQueueWaitNanos;
-    /** Moving average of decoding nanoseconds per text (0 until the first batch). */
-    private volatile double nanosPerText;
+    /** Moving average of decoding nanoseconds per character (0 until the first batch). */
+    private volatile double nanosPerChar;
+    /** Characters queued or being decoded. */
+    private final java.util.concurrent.atomic.AtomicLong queuedChars = new java.util.concurrent.atomic.AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
     /** A job taken from the queue that could not join the last batch (other options); engine thread only. */
@@ -101,20 +106,35 @@ final class BatchingEngine implements AutoCloseable {
      * @throws ApiException 503 when the queue has no room for this many texts, or they would wait too long
      */
     CompletableFuture<Result> submit(List<String> texts, SearchOptions options) {
-        double expectedWait = (queuedTexts() + texts.size()) * nanosPerText;
-        if (maxQueueWaitNanos > 0 && expectedWait > maxQueueWaitNanos) {
-            throw new ApiException(503, "the translation queue is %.1f s deep (limit %.1f s, kaleido.maxQueueWaitMs); retry shortly"
-                    .formatted(expectedWait / 1e9, maxQueueWaitNanos / 1e9));
+        Job job = new Job(List.copyOf(texts), options, System.nanoTime(), new CompletableFuture<>());
+        int chars = job.chars();
+        if (maxQueueWaitNanos > 0 && nanosPerChar > 0) {
+            double alone = chars * nanosPerChar;
+            if (alone > maxQueueWaitNanos) {
+                throw new ApiException(413, "these texts would take about %.1f s to translate, over the limit of %.1f s (kaleido.maxQueueWaitMs); send fewer or shorter texts"
+                        .formatted(alone / 1e9, maxQueueWaitNanos / 1e9));
+            }
+            double expected = (queuedChars.get() + chars) * nanosPerChar;
+            if (expected > maxQueueWaitNanos) {
+                throw new ApiException(503, "the translation queue is %.1f s deep (limit %.1f s, kaleido.maxQueueWaitMs); retry shortly"
+                        .formatted(expected / 1e9, maxQueueWaitNanos / 1e9));
+            }
         }
         if (!running || !permits.tryAcquire(texts.size())) {
             throw new ApiException(503, "the translation queue is full; retry shortly");
         }
-        Job job = new Job(List.copyOf(texts), options, System.nanoTime(), new CompletableFuture<>());
+        queuedChars.addAndGet(chars);
         if (!queue.offer(job)) {
-            permits.release(texts.size());
+            release(job);
             throw new ApiException(503, "the translation queue is full; retry shortly");
         }
         return job.future();
+    }
+
+    /** Gives a job's queue room back (once, when it was decoded, failed or dropped). */
+    private void release(Job job) {
+        queuedChars.addAndGet(-job.chars());
+        permits.release(job.texts().size());
     }
 
     private void loop() {
@@ -139,7 +159,7 @@ final class BatchingEngine implements AutoCloseable {
             return batch;
         }
         if (first.future().isDone()) {
-            permits.release(first.texts().size());   // its caller gave up (deadline)
+            release(first);   // its caller gave up (deadline)
             return batch;
         }
         batch.add(first);
@@ -152,7 +172,7 @@ final class BatchingEngine implements AutoCloseable {
                 break;
             }
             if (next.future().isDone()) {
-                permits.release(next.texts().size());   // its caller gave up
+                release(next);   // its caller gave up
                 continue;
             }
             if (!next.options().equals(first.options())) {
@@ -167,16 +187,19 @@ final class BatchingEngine implements AutoCloseable {
 
     private void run(List<Job> batch) {
         List<String> texts = new ArrayList<>();
+        int chars = 0;
         for (Job job : batch) {
             texts.addAll(job.texts());
+            chars += job.chars();
         }
         long start = System.nanoTime();
         try {
             translator.timings().reset();
-            List<String> out = decode.translate(texts, batch.get(0).options());
+            List<String> out = Cancellation.stoppable(() -> batch.stream().allMatch(job -> job.future().isDone()),
+                    () -> decode.translate(texts, batch.get(0).options()));
             long inference = System.nanoTime() - start;
-            double perText = (double) inference / Math.max(1, texts.size());
-            nanosPerText = nanosPerText == 0 ? perText : 0.8 * nanosPerText + 0.2 * perText;
+            double perChar = (double) inference / Math.max(1, chars);
+            nanosPerChar = nanosPerChar == 0 ? perChar : 0.8 * nanosPerChar + 0.2 * perChar;
             if (metrics != null) {
                 metrics.batch(name, texts.size(), translator.timings().snapshot());
             }
@@ -184,14 +207,18 @@ final class BatchingEngine implements AutoCloseable {
             for (Job job : batch) {
                 List<String> mine = out.subList(next, next + job.texts().size());
                 next += job.texts().size();
-                // Permits go back before the caller can see the result, so it can queue again at once.
-                permits.release(job.texts().size());
+                // Room goes back before the caller can see the result, so it can queue again at once.
+                release(job);
                 job.future().complete(new Result(List.copyOf(mine), start - job.enqueued(), inference, texts.size()));
             }
+        } catch (java.util.concurrent.CancellationException e) {
+            LOG.log(Level.INFO, "a batch of {0} texts was stopped after {1} ms: every caller had given up",
+                    texts.size(), (System.nanoTime() - start) / 1_000_000);
+            batch.forEach(this::release);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "a batch of " + batch.size() + " requests failed; the engine keeps serving", e);
             for (Job job : batch) {
-                permits.release(job.texts().size());
+                release(job);
                 job.future().completeExceptionally(e);
             }
         }
@@ -207,7 +234,7 @@ final class BatchingEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Job job; (job = queue.poll()) != null; ) {
-            permits.release(job.texts().size());
+            release(job);
             job.future().completeExceptionally(new ApiException(503, "the server is shutting down"));
         }
         translator.close();

@@ -41,7 +41,7 @@ final class LibreTranslateService implements HttpService {
 
     private void translate(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
-        byte[] body = req.content().as(byte[].class);
+        byte[] body = Json.body(req);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(java.util.Locale.ROOT);
         Request r = contentType.startsWith("application/x-www-form-urlencoded") ? fromForm(body) : fromJson(body);
         if (!r.source().equals("de") && !r.source().equals("auto")) {
@@ -160,6 +160,9 @@ final class LibreTranslateService implements HttpService {
             try {
                 alternatives = Integer.parseInt(fields.get("alternatives").get(0));
             } catch (NumberFormatException e) {
+                alternatives = -1;
+            }
+            if (alternatives < 0) {
                 throw new ApiException(400, "'alternatives' must be a non-negative integer");
             }
         }

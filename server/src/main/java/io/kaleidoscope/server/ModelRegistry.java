@@ -36,8 +36,14 @@ public final class ModelRegistry implements AutoCloseable {
         for (Path bundle : config.models()) {
             Translator translator = Translator.load(bundle);
             String name = translator.bundle().manifest().name();
+            if (models.containsKey(name)) {
+                translator.close();
+                close();
+                throw new IllegalArgumentException("two bundles named '" + name + "' in kaleido.models (" + bundle
+                        + "); each model is loaded once, with one engine thread");
+            }
             BatchingEngine engine = new BatchingEngine(translator, decode.apply(translator), name, config.queueTexts(), config.batchChars(),
-                    config.maxWaitMillis(), 0, metrics);
+                    config.maxWaitMillis(), config.maxQueueWaitMillis(), metrics);
             models.put(name, engine);
             if (metrics != null) {
                 metrics.queue(name, engine);

@@ -37,7 +37,7 @@ final class NativeTranslateService implements HttpService {
 
     private void translate(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
-        JsonNode json = Json.parseObject(req.content().as(byte[].class));
+        JsonNode json = Json.parseObject(Json.body(req));
         JsonNode textsNode = json.get("texts");
         if (textsNode == null || !textsNode.isArray()) {
             throw new ApiException(400, "'texts' must be an array of strings");
@@ -56,7 +56,11 @@ final class NativeTranslateService implements HttpService {
             throw new ApiException(400, "'model' must be a string");
         }
         String model = modelNode == null || modelNode.isNull() ? gate.models().defaultModel() : modelNode.asText();
-        boolean timings = json.path("return_timings").asBoolean(false);
+        JsonNode timingsNode = json.get("return_timings");
+        if (timingsNode != null && !timingsNode.isNull() && !timingsNode.isBoolean()) {
+            throw new ApiException(400, "'return_timings' must be true or false");
+        }
+        boolean timings = timingsNode != null && timingsNode.asBoolean(false);
         String apiKey = req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null);
         BatchingEngine.Result timed = gate.translate(apiKey, model, texts, beam, maxTokens);
         long total = System.nanoTime() - start;

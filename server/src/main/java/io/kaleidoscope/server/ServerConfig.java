@@ -25,6 +25,9 @@ import java.util.Map;
  *   <tr><td>kaleido.maxRequestLineBytes / KALEIDO_MAX_REQUEST_LINE_BYTES</td><td>2048</td><td>the request line: method, path and query (414 beyond)</td></tr>
  *   <tr><td>kaleido.deadlineMs / KALEIDO_DEADLINE_MS</td><td>30000</td><td>per-request deadline (504 past it)</td></tr>
  *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per model; beyond: 503 + Retry-After</td></tr>
+ *   <tr><td>kaleido.maxQueueWaitMs / KALEIDO_MAX_QUEUE_WAIT_MS</td><td>10000</td><td>refuse (503) texts expected to wait
+ *       longer than this behind the queue, at the engine's measured pace per character; 413 for a request that alone
+ *       would take longer; 0: only the count limit</td></tr>
  *   <tr><td>kaleido.batchChars / KALEIDO_BATCH_CHARS</td><td>4000</td><td>characters the engine gathers into one batch</td></tr>
  *   <tr><td>kaleido.maxWaitMs / KALEIDO_MAX_WAIT_MS</td><td>5</td><td>longest wait for more requests to join a batch</td></tr>
  *   <tr><td>kaleido.apiKeys / KALEIDO_API_KEYS</td><td>(none)</td><td>comma-separated keys; when set, requests need one (403 otherwise)</td></tr>
@@ -33,14 +36,15 @@ import java.util.Map;
  */
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
-                           java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes) {
+                           java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes,
+                           long maxQueueWaitMillis) {
 
     public ServerConfig {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("at least one model bundle is needed");
         }
         if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1 || queueTexts < maxTexts
-                || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1 || maxHeaderBytes < 1 || maxRequestLineBytes < 1) {
+                || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1 || maxHeaderBytes < 1 || maxRequestLineBytes < 1 || maxQueueWaitMillis < 0) {
             throw new IllegalArgumentException("beam and every limit must be positive, the queue at least maxTexts long");
         }
     }
@@ -69,7 +73,8 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("maxBodyBytes", 1 << 20), lookup.integer("deadlineMs", 30_000),
                 lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5),
                 keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600),
-                lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048));
+                lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048),
+                lookup.integer("maxQueueWaitMs", 10_000));
     }
 
     private static java.util.Set<String> keys(String listed) {

@@ -37,10 +37,10 @@ class BatchingEngineTest {
     @Test
     void textsThatWouldWaitLongerThanTheLimitAreRefusedAtOnce() {
         Translator translator = Translator.load(KMATRIX);
-        // 40 ms per text, whatever the batch: the engine learns that pace from the first batch.
+        // 40 ms per character, whatever the batch: the engine learns that pace from the first batch.
         BatchingEngine.Decode slow = (texts, options) -> {
             try {
-                Thread.sleep(40L * texts.size());
+                Thread.sleep(40L * texts.stream().mapToInt(String::length).sum());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -49,6 +49,10 @@ class BatchingEngineTest {
         try (BatchingEngine engine = new BatchingEngine(translator, slow, "test", 100, 4000, 0, 300, new ServerMetrics())) {
             SearchOptions options = translator.defaultOptions();
             engine.submit(List.of("eins"), options).join();
+            ApiException tooBig = assertThrows(ApiException.class, () -> engine.submit(List.of("abcdefgh"), options));
+            assertEquals(413, tooBig.status());   // 8 × 40 ms alone is over the 300 ms limit
+            assertTrue(tooBig.getMessage().startsWith("these texts would take about 0.3 s to translate, over the limit of 0.3 s"),
+                    tooBig.getMessage());
             var five = engine.submit(List.of("a", "b", "c", "d", "e"), options);      // 5 × 40 ms = 200 ms ≤ 300 ms
             long start = System.nanoTime();
             ApiException refused = assertThrows(ApiException.class, () -> engine.submit(List.of("f", "g", "h", "i", "j"), options));
@@ -58,6 +62,38 @@ class BatchingEngineTest {
             assertTrue(refusedAfter < 100_000_000L, "refused at once, not after waiting: " + refusedAfter + " ns");
             assertEquals(5, five.join().texts().size());
             assertEquals(5, engine.submit(List.of("f", "g", "h", "i", "j"), options).join().texts().size());   // room again
+        }
+    }
+
+    @Test
+    void aBatchEveryCallerGaveUpOnStopsWithinAStepAndFreesTheEngine() throws Exception {
+        Translator translator = Translator.load(KMATRIX);
+        // A search of 1,000 steps of 10 ms (10 s) that checks for a stop before each step, as the real searches do
+        // (TranslatorTest covers those); short texts decode at once.
+        BatchingEngine.Decode long_ = (texts, options) -> {
+            if (texts.contains("lang")) {
+                for (int step = 0; step < 1_000; step++) {
+                    io.kaleidoscope.search.Cancellation.checkpoint();
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            return texts.stream().map(t -> "x").toList();
+        };
+        try (BatchingEngine engine = new BatchingEngine(translator, long_, "test", 64, 4000, 0, 0, new ServerMetrics())) {
+            SearchOptions options = translator.defaultOptions();
+            var abandoned = engine.submit(List.of("lang"), options);
+            Thread.sleep(200);
+            abandoned.cancel(false);   // what the registry does when the deadline passes
+            long start = System.nanoTime();
+            var next = engine.submit(List.of("kurz"), options);
+            assertEquals(List.of("x"), next.get(20, java.util.concurrent.TimeUnit.SECONDS).texts());
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waited < 2_000, "the next request waited " + waited + " ms behind an abandoned batch");
+            assertEquals(0, engine.queuedTexts());
         }
     }
 

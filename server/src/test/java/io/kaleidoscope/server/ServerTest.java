@@ -256,6 +256,12 @@ class ServerTest {
         assertTrue(json(unknownModel).get("error").asText().contains("unknown model 'nope'"));
         HttpResponse<String> badBeam = post("/v1/translate", "application/json", "{\"texts\": [\"Hallo\"], \"beam\": 99}");
         assertEquals(400, badBeam.statusCode());
+        HttpResponse<String> badTimings = post("/v1/translate", "application/json", "{\"texts\": [\"Hallo\"], \"return_timings\": \"yes\"}");
+        assertEquals(400, badTimings.statusCode());
+        assertEquals("'return_timings' must be true or false", json(badTimings).get("error").asText());
+        HttpResponse<String> negativeAlternatives = post("/translate", "application/x-www-form-urlencoded", "q=Hallo&alternatives=-1");
+        assertEquals(400, negativeAlternatives.statusCode());
+        assertEquals("'alternatives' must be a non-negative integer", json(negativeAlternatives).get("error").asText());
         HttpResponse<String> huge = post("/translate", "application/json", "{\"q\": \"" + "a".repeat(5000) + "\"}");
         assertEquals(413, huge.statusCode());   // over maxBodyBytes
         // And the server still answers correctly afterwards.
