@@ -1,0 +1,101 @@
+# syntax=docker/dockerfile:1
+# Kaleidoscope translation server: multi-stage image.
+#
+#   build stage  Temurin 25 JDK: the Maven wrapper builds the server (tests skipped: CI runs them),
+#                jlink makes a Java runtime with only the modules the server uses, and one
+#                training run of the server makes a JDK 25 AOT cache (start-up ~40% shorter)
+#   run stage    Debian bookworm-slim + that runtime + the server's jars + the AOT cache + one
+#                model bundle, as a non-root user (uid 10001)
+#
+#   podman build --format docker -t localhost/kaleidoscope:latest .    (docker build: BuildKit)
+#   podman run --rm -p 5000:5000 --read-only localhost/kaleidoscope:latest
+#
+# Build arguments:
+#   MODEL_DIR      the bundle shipped and served (default models/tiny-kmatrix, the test fixture;
+#                  models/de-en-kmatrix once the base K-matrix bundle exists), relative to the context
+#   JDK_IMAGE      build stage base (default eclipse-temurin:25-jdk)
+#   RUNTIME_IMAGE  run stage base (default debian:bookworm-slim; needs glibc and bash)
+#   JLINK_MODULES  modules of the jlinked runtime
+# Where registries cannot be reached, deploy/build-base-images.sh builds local stand-ins for both
+# base images; deploy/README.md has the podman flags this project's machines need.
+#
+# Runtime settings are the server's KALEIDO_* variables (see ServerConfig); extra JVM options go in
+# JDK_JAVA_OPTIONS (e.g. -Xmx2g). One batching engine thread runs per model: scale out with more
+# containers (replicas), each with 1-2 CPUs, rather than bigger ones.
+
+ARG JDK_IMAGE=eclipse-temurin:25-jdk
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+FROM ${JDK_IMAGE} AS build
+ARG JLINK_MODULES=java.base,java.logging,java.management,jdk.management,jdk.unsupported,jdk.incubator.vector
+ARG MODEL_DIR=models/tiny-kmatrix
+WORKDIR /src
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+COPY model-loader/ model-loader/
+COPY server/ server/
+COPY loadtest/pom.xml loadtest/
+# The local Maven repository is a cache mount: rebuilds after a source change download nothing.
+# Only the server and what it needs (model-loader) are built; loadtest's POM is there for the reactor.
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -q -pl server -am package -DskipTests \
+    && mkdir -p /opt/kaleido/lib \
+    && cp server/target/libs/*.jar server/target/server-*.jar /opt/kaleido/lib/
+# ONNX Runtime's jar carries native libraries for five platforms (41 MB, 147 MB unpacked): keep
+# only this platform's (linux-x64 or linux-aarch64), which is all its loader looks for.
+RUN set -e; keep="linux-$(uname -m | sed 's/^x86_64$/x64/')"; \
+    for jar in /opt/kaleido/lib/onnxruntime-*.jar; do \
+        rm -rf /tmp/ort && mkdir /tmp/ort && (cd /tmp/ort && jar xf "$jar"); \
+        test -d "/tmp/ort/ai/onnxruntime/native/$keep"; \
+        find /tmp/ort/ai/onnxruntime/native -mindepth 1 -maxdepth 1 ! -name "$keep" -exec rm -rf {} +; \
+        mv /tmp/ort/META-INF/MANIFEST.MF /tmp/ort.MF; \
+        jar --create --file "$jar" --manifest /tmp/ort.MF -C /tmp/ort .; \
+        rm -rf /tmp/ort /tmp/ort.MF; \
+    done
+# The classpath as a java @argfile with the jars in a fixed order (a lib/* wildcard expands in
+# directory order, and the AOT cache below is only used with the classpath it was made with).
+RUN printf -- '-cp %s\n' "$(ls /opt/kaleido/lib/*.jar | sort | paste -sd:)" >/opt/kaleido/classpath.args
+# jdeps over the server's jars finds java.base, java.logging, java.management, jdk.unsupported
+# (Helidon, sun.misc.Signal) and jdk.incubator.vector (the K-matrix kernel); jdk.management gives
+# Micrometer the GC and CPU metrics. The result is ~45 MB against ~300 MB for the whole JDK.
+RUN jlink --add-modules "${JLINK_MODULES}" --strip-debug --no-header-files --no-man-pages \
+        --compress=zip-6 --output /opt/java/jre
+COPY ${MODEL_DIR}/ /opt/kaleido/${MODEL_DIR}/
+COPY deploy/container/ready-check.sh /opt/kaleido/bin/ready-check
+COPY deploy/container/aot-train.sh /tmp/aot-train
+# AOT cache (JDK 25): one training run of the real server (model load, translations, metrics)
+# with the runtime, flags and classpath of the ENTRYPOINT below -- keep the two in step -- on a
+# random port (a build container may share the host's network).
+RUN KALEIDO_MODELS=/opt/kaleido/${MODEL_DIR} KALEIDO_PORT=$(shuf -i 20000-39999 -n 1) \
+    /tmp/aot-train /opt/kaleido/kaleido.aot \
+        /opt/java/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+        -Dai.djl.offline=true -Djava.io.tmpdir=/tmp -DDJL_CACHE_DIR=/tmp/djl \
+        -XX:MaxRAMPercentage=50 -XX:-UsePerfData @/opt/kaleido/classpath.args \
+    && rm -rf /tmp/djl /tmp/onnxruntime-java*
+
+FROM ${RUNTIME_IMAGE}
+ARG MODEL_DIR=models/tiny-kmatrix
+RUN groupadd --gid 10001 kaleido \
+    && useradd --uid 10001 --gid kaleido --home-dir /opt/kaleido --no-create-home \
+        --shell /usr/sbin/nologin kaleido
+COPY --from=build /opt/java/jre /opt/java/jre
+# lib/ (server and dependency jars), classpath.args, kaleido.aot, bin/ready-check, the model
+COPY --from=build /opt/kaleido/ /opt/kaleido/
+ENV JAVA_HOME=/opt/java/jre \
+    PATH=/opt/java/jre/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    KALEIDO_PORT=5000 \
+    KALEIDO_MODELS=/opt/kaleido/${MODEL_DIR}
+WORKDIR /opt/kaleido
+USER 10001:10001
+EXPOSE 5000
+# /ready answers 200 once every model has loaded and translated a warm-up sentence.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["/opt/kaleido/bin/ready-check"]
+# SIGTERM: the server refuses new requests, finishes those in flight and exits 0.
+STOPSIGNAL SIGTERM
+# ONNX Runtime and DJL (SentencePiece) unpack their native libraries at start: into /tmp, the one
+# writable place (mount a tmpfs or emptyDir there when the root file system is read-only).
+# -XX:-UsePerfData: no hsperfdata file in /tmp. -XX:AOTCache: the classes of the training run.
+ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", \
+            "-Dai.djl.offline=true", "-Djava.io.tmpdir=/tmp", "-DDJL_CACHE_DIR=/tmp/djl", \
+            "-XX:MaxRAMPercentage=50", "-XX:-UsePerfData", "-XX:AOTCache=/opt/kaleido/kaleido.aot", \
+            "@/opt/kaleido/classpath.args", "io.kaleidoscope.server.Main"]
