@@ -27,7 +27,7 @@ class GracefulShutdownTest {
     void sigtermFinishesInFlightRequestsAndExitsZero() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process server = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Dkaleido.port=0", "-Dkaleido.models=" + MODELS.resolve("tiny-kmatrix"), "-Dkaleido.maxWaitMs=400",
+                "-Dkaleido.port=0", "-Dkaleido.models=" + MODELS.resolve("tiny-kmatrix"), "-Dkaleido.maxWaitMs=2000",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName())
                 .redirectErrorStream(true).start();
         try {
@@ -47,12 +47,18 @@ class GracefulShutdownTest {
             assertTrue(base != null, "the server did not start");
             Thread drain = Thread.ofPlatform().daemon(true).start(() -> out.lines().forEach(l -> { }));
             HttpClient client = HttpClient.newHttpClient();
-            // A request that waits in the engine's 400 ms batching window while the signal arrives.
+            // A request that waits in the engine's 2 s batching window while the signal arrives: the signal
+            // goes only once the server shows the text queued (a fixed sleep raced a busy machine).
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/translate"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"q\": \"Die Datei wurde nicht gefunden.\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(100);
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body()
+                    .contains("kaleido_queue_texts{model=\"tiny-kmatrix\"} 1.0")) {
+                assertTrue(System.nanoTime() < giveUp && !inFlight.isDone(), "the request never showed up in the queue");
+                Thread.sleep(10);
+            }
             server.destroy();   // SIGTERM
             HttpResponse<String> response = inFlight.get(30, TimeUnit.SECONDS);
             assertEquals(200, response.statusCode(), response.body());
