@@ -20,8 +20,9 @@
 # base images; deploy/README.md has the podman flags this project's machines need.
 #
 # Runtime settings are the server's KALEIDO_* variables (see ServerConfig); extra JVM options go in
-# JDK_JAVA_OPTIONS (e.g. -Xmx2g). One batching engine thread runs per model: scale out with more
-# containers (replicas), each with 1-2 CPUs, rather than bigger ones.
+# JDK_JAVA_OPTIONS (e.g. -Xmx2g). One batching engine thread runs per model by default: scale out
+# with more containers (replicas), or set KALEIDO_ENGINES_PER_MODEL=N for N engine threads (each
+# with its own copy of the model) and give the container N cores.
 
 ARG JDK_IMAGE=eclipse-temurin:25-jdk
 ARG RUNTIME_IMAGE=debian:bookworm-slim

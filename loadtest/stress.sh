@@ -165,7 +165,7 @@ PY
 import json, statistics, sys
 t = json.load(open(sys.argv[1]))["steps"][0]["timeline"]
 minutes = []
-for m in range(0, len(t), 60):
+for m in range(0, len(t) - 59, 60):   # whole minutes only
     p = [x["p99_ms"] for x in t[m:m + 60] if x["p99_ms"] is not None]
     if p:
         minutes.append(statistics.median(p))

@@ -10,12 +10,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The loaded models by name, each with its own batching engine thread ({@link BatchingEngine}).
- * The first is the default. {@link #ready()} turns true once every model has loaded and
- * translated a warm-up sentence.
+ * The loaded models by name, each with its own batching engine thread ({@link BatchingEngine}),
+ * or {@code kaleido.enginesPerModel} of them (each with its own copy of the model, one core each):
+ * a request goes to the engine of its model with the fewest texts queued. The first model is the
+ * default. {@link #ready()} turns true once every engine has loaded and translated a warm-up sentence.
  */
 public final class ModelRegistry implements AutoCloseable {
-    private final Map<String, BatchingEngine> models = new LinkedHashMap<>();
+    private final Map<String, List<BatchingEngine>> models = new LinkedHashMap<>();
     private final String defaultModel;
     private final int defaultBeam;
     private final ServerMetrics metrics;
@@ -34,19 +35,23 @@ public final class ModelRegistry implements AutoCloseable {
     ModelRegistry(ServerConfig config, ServerMetrics metrics, java.util.function.Function<Translator, BatchingEngine.Decode> decode) {
         this.metrics = metrics;
         for (Path bundle : config.models()) {
-            Translator translator = Translator.load(bundle);
-            String name = translator.bundle().manifest().name();
-            if (models.containsKey(name)) {
-                translator.close();
-                close();
-                throw new IllegalArgumentException("two bundles named '" + name + "' in kaleido.models (" + bundle
-                        + "); each model is loaded once, with one engine thread");
-            }
-            BatchingEngine engine = new BatchingEngine(translator, decode.apply(translator), name, config.queueTexts(), config.batchChars(),
-                    config.maxWaitMillis(), config.maxQueueWaitMillis(), metrics);
-            models.put(name, engine);
-            if (metrics != null) {
-                metrics.queue(name, engine);
+            List<BatchingEngine> engines = new java.util.ArrayList<>();
+            for (int e = 0; e < config.enginesPerModel(); e++) {
+                Translator translator = Translator.load(bundle);
+                String name = translator.bundle().manifest().name();
+                if (e == 0 && models.containsKey(name)) {
+                    translator.close();
+                    close();
+                    throw new IllegalArgumentException("two bundles named '" + name + "' in kaleido.models (" + bundle
+                            + "); list each model once (kaleido.enginesPerModel runs more engines of it)");
+                }
+                BatchingEngine engine = new BatchingEngine(translator, decode.apply(translator), name, config.queueTexts(),
+                        config.batchChars(), config.maxWaitMillis(), config.maxQueueWaitMillis(), metrics);
+                engines.add(engine);
+                models.put(name, engines);
+                if (metrics != null) {
+                    metrics.queue(name, e, engine);
+                }
             }
         }
         this.defaultModel = models.keySet().iterator().next();
@@ -55,7 +60,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Translates one warm-up sentence with every model (JIT, ONNX Runtime arenas), then marks ready. */
     public void warmUp() {
-        for (BatchingEngine engine : models.values()) {
+        for (BatchingEngine engine : models.values().stream().flatMap(List::stream).toList()) {
             engine.submit(List.of("Die Datei wurde nicht gefunden."), engine.translator().defaultOptions().withBeam(defaultBeam)).join();
         }
         ready = true;
@@ -80,10 +85,11 @@ public final class ModelRegistry implements AutoCloseable {
      * @throws ApiException 400 for an unknown model, 504 past the deadline
      */
     public BatchingEngine.Result translate(String model, List<String> texts, int beam, int maxTokens, long deadlineMillis) {
-        BatchingEngine engine = models.get(model == null ? defaultModel : model);
-        if (engine == null) {
+        List<BatchingEngine> engines = models.get(model == null ? defaultModel : model);
+        if (engines == null) {
             throw new ApiException(400, "unknown model '" + model + "'; loaded: " + String.join(", ", models.keySet()));
         }
+        BatchingEngine engine = engines.stream().min(java.util.Comparator.comparingInt(BatchingEngine::queuedTexts)).orElseThrow();
         SearchOptions options = engine.translator().defaultOptions().withBeam(beam).withMaxTokens(maxTokens);
         var future = engine.submit(texts, options);
         try {
@@ -112,6 +118,6 @@ public final class ModelRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        models.values().forEach(BatchingEngine::close);
+        models.values().forEach(engines -> engines.forEach(BatchingEngine::close));
     }
 }

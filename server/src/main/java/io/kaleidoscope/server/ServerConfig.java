@@ -17,6 +17,8 @@ import java.util.Map;
  *   <tr><td>kaleido.port / KALEIDO_PORT</td><td>5000</td><td>HTTP port (0: any free port)</td></tr>
  *   <tr><td>kaleido.models / KALEIDO_MODELS</td><td>models/de-en-kmatrix, else models/tiny-kmatrix</td>
  *       <td>comma-separated bundle directories; the first is the default model</td></tr>
+ *   <tr><td>kaleido.enginesPerModel / KALEIDO_ENGINES_PER_MODEL</td><td>1</td><td>engine threads per model, each with
+ *       its own copy of the model; give each a core</td></tr>
  *   <tr><td>kaleido.beam / KALEIDO_BEAM</td><td>4</td><td>default beam width</td></tr>
  *   <tr><td>kaleido.maxChars / KALEIDO_MAX_CHARS</td><td>5000</td><td>characters per text</td></tr>
  *   <tr><td>kaleido.maxTexts / KALEIDO_MAX_TEXTS</td><td>100</td><td>texts per request</td></tr>
@@ -37,14 +39,15 @@ import java.util.Map;
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
                            java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes,
-                           long maxQueueWaitMillis) {
+                           long maxQueueWaitMillis, int enginesPerModel) {
 
     public ServerConfig {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("at least one model bundle is needed");
         }
         if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1 || queueTexts < maxTexts
-                || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1 || maxHeaderBytes < 1 || maxRequestLineBytes < 1 || maxQueueWaitMillis < 0) {
+                || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1 || maxHeaderBytes < 1 || maxRequestLineBytes < 1 || maxQueueWaitMillis < 0
+                || enginesPerModel < 1) {
             throw new IllegalArgumentException("beam and every limit must be positive, the queue at least maxTexts long");
         }
     }
@@ -74,7 +77,7 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5),
                 keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600),
                 lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048),
-                lookup.integer("maxQueueWaitMs", 10_000));
+                lookup.integer("maxQueueWaitMs", 10_000), lookup.integer("enginesPerModel", 1));
     }
 
     private static java.util.Set<String> keys(String listed) {

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code kaleido_batch_texts{model}}: texts per engine batch;</li>
  *   <li>{@code kaleido_source_tokens_total{model}}, {@code kaleido_target_tokens_total{model}}:
  *       tokens decoded (source with eos, output without);</li>
- *   <li>{@code kaleido_queue_texts{model}}: texts queued or being decoded now;</li>
+ *   <li>{@code kaleido_queue_texts{model, engine}}: texts queued or being decoded now, per engine thread;</li>
  *   <li>{@code kaleido_rejected_requests_total{reason}}: refused requests by HTTP status;</li>
  *   <li>JVM memory, GC, threads, class loading, CPU and uptime.</li>
  * </ul>
@@ -103,9 +103,10 @@ public final class ServerMetrics {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void queue(String model, BatchingEngine engine) {
+    void queue(String model, int engineIndex, BatchingEngine engine) {
         io.micrometer.core.instrument.Gauge.builder("kaleido.queue.texts", engine, BatchingEngine::queuedTexts)
-                .description("texts queued or being decoded").tag("model", model).register(registry);
+                .description("texts queued or being decoded").tag("model", model).tag("engine", Integer.toString(engineIndex))
+                .register(registry);
     }
 
     /** Prometheus text exposition format. */

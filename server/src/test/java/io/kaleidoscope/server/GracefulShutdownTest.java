@@ -55,7 +55,7 @@ class GracefulShutdownTest {
                     HttpResponse.BodyHandlers.ofString());
             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body()
-                    .contains("kaleido_queue_texts{model=\"tiny-kmatrix\"} 1.0")) {
+                    .contains("kaleido_queue_texts{engine=\"0\",model=\"tiny-kmatrix\"} 1.0")) {
                 assertTrue(System.nanoTime() < giveUp && !inFlight.isDone(), "the request never showed up in the queue");
                 Thread.sleep(10);
             }
