@@ -3,15 +3,10 @@ package io.kaleidoscope.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.helidon.webserver.WebServer;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,31 +22,23 @@ import org.junit.jupiter.api.Test;
  * served. The queue here holds 8 texts, so one leaked slot per hang-up would show at once.
  */
 class ClientDisconnectTest {
-    private static final Path MODELS = Path.of(System.getProperty("kaleido.models", "../models")).toAbsolutePath().normalize();
     private static final int QUEUE = 8;
-
-    private static ModelRegistry models;
-    private static WebServer server;
+    private static TestServer server;
 
     @BeforeAll
     static void start() {
-        ServerConfig config = ServerConfig.from(Map.of("kaleido.port", "0", "kaleido.models", MODELS.resolve("tiny-kmatrix").toString(),
-                "kaleido.queueTexts", Integer.toString(QUEUE), "kaleido.maxTexts", "4", "kaleido.maxWaitMs", "20"), Map.of());
-        ServerMetrics metrics = new ServerMetrics();
-        models = new ModelRegistry(config, metrics);
-        server = Main.start(config, models, metrics);
-        models.warmUp();
+        server = TestServer.start(Map.of("kaleido.queueTexts", Integer.toString(QUEUE), "kaleido.maxTexts", "4", "kaleido.maxWaitMs", "20"));
+        server.models.warmUp();
     }
 
     @AfterAll
     static void stop() {
-        server.stop();
-        models.close();
+        server.close();
     }
 
     private static void sendAndHangUp(String text) throws Exception {
         byte[] body = ("{\"texts\": [\"" + text + "\"], \"beam\": 4}").getBytes(StandardCharsets.UTF_8);
-        try (Socket socket = new Socket("localhost", server.port())) {
+        try (Socket socket = new Socket("localhost", server.server.port())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/translate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                     + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -61,9 +48,8 @@ class ClientDisconnectTest {
         }   // closed before any answer
     }
 
-    private static double queuedTexts(HttpClient client) throws Exception {
-        String metrics = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+    private static double queuedTexts() throws Exception {
+        String metrics = server.get("/metrics").body();
         return metrics.lines().filter(l -> l.startsWith("kaleido_queue_texts{")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }
@@ -75,19 +61,15 @@ class ClientDisconnectTest {
                 sendAndHangUp("Die Datei wurde nicht gefunden, bitte versuchen Sie es später noch einmal " + round + i + ".");
             }
         }
-        HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while ((queuedTexts(client) > 0 || Main.DRAIN.running() > 1) && System.nanoTime() < deadline) {
+        while ((queuedTexts() > 0 || Main.DRAIN.running() > 1) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertEquals(0.0, queuedTexts(client), "queue slots still held after the hang-ups");
+        assertEquals(0.0, queuedTexts(), "queue slots still held after the hang-ups");
         // The whole queue is free again: QUEUE concurrent texts are all accepted and translated.
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < QUEUE; i++) {
-            answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/v1/translate"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"texts\": [\"Datei öffnen\"], \"beam\": 1}")).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            answers.add(server.postAsync("/v1/translate", "{\"texts\": [\"Datei öffnen\"], \"beam\": 1}"));
         }
         for (CompletableFuture<HttpResponse<String>> answer : answers) {
             HttpResponse<String> r = answer.get();

@@ -219,6 +219,10 @@ class ServerTest {
             }
         }
         assertTrue(largestBatch > 1, "8 concurrent requests within the 300 ms batching window shared no batch");
+        // ... and the metrics show it: the largest engine batch of the default model held several texts.
+        double metricMax = get("/metrics").body().lines().filter(l -> l.startsWith("kaleido_batch_texts_max{model=\"tiny-kmatrix\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+        assertTrue(metricMax >= largestBatch, "kaleido_batch_texts_max " + metricMax + " < " + largestBatch);
     }
 
     @Test
