@@ -39,6 +39,9 @@ public final class OnnxGraph implements AutoCloseable {
         }
         try (OrtSession.SessionOptions options = engineOptions()) {
             options.addExternalInitializers(initializers);
+            if (System.getProperty("kaleido.ortProfile") != null) {
+                options.enableProfiling(System.getProperty("kaleido.ortProfile") + "/" + name);
+            }
             OrtSession session = OrtEnvironment.getEnvironment().createSession(bundle.file(entry.file()).toString(), options);
             return new OnnxGraph(name, session);
         } catch (OrtException e) {
@@ -78,6 +81,9 @@ public final class OnnxGraph implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (System.getProperty("kaleido.ortProfile") != null) {
+                session.endProfiling();
+            }
             session.close();
         } catch (OrtException e) {
             throw new IllegalStateException("closing ONNX graph '" + name + "'", e);
