@@ -92,6 +92,12 @@ public final class Main {
         WebServer server = WebServer.builder()
                 .port(config.port())
                 .maxPayloadSize(config.maxBodyBytes())
+                // A kept-alive connection with no request for this long is closed; connections beyond the
+                // cap wait to be accepted (each costs a virtual thread and a socket). Helidon 4.5 has no
+                // timeout for a request whose headers stop half-way: the cap bounds what such clients hold.
+                .idleConnectionTimeout(Duration.ofMillis(config.idleTimeoutMillis()))
+                .idleConnectionPeriod(Duration.ofMillis(Math.max(100, config.idleTimeoutMillis() / 4)))
+                .maxTcpConnections(config.maxConnections())
                 // Only HTTP/1.1, configured here: with the discovered default next to it, Helidon sees two
                 // protocol selectors and drops a connection neither recognises instead of answering it.
                 .protocolsDiscoverServices(false)

@@ -25,6 +25,10 @@ import java.util.Map;
  *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size (413 beyond)</td></tr>
  *   <tr><td>kaleido.maxHeaderBytes / KALEIDO_MAX_HEADER_BYTES</td><td>16384</td><td>all request headers together (400 beyond)</td></tr>
  *   <tr><td>kaleido.maxRequestLineBytes / KALEIDO_MAX_REQUEST_LINE_BYTES</td><td>2048</td><td>the request line: method, path and query (414 beyond)</td></tr>
+ *   <tr><td>kaleido.idleTimeoutMs / KALEIDO_IDLE_TIMEOUT_MS</td><td>30000</td><td>a kept-alive connection without a
+ *       request for this long is closed</td></tr>
+ *   <tr><td>kaleido.maxConnections / KALEIDO_MAX_CONNECTIONS</td><td>10000</td><td>open TCP connections; more wait to be
+ *       accepted</td></tr>
  *   <tr><td>kaleido.deadlineMs / KALEIDO_DEADLINE_MS</td><td>30000</td><td>per-request deadline (504 past it)</td></tr>
  *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per model; beyond: 503 + Retry-After</td></tr>
  *   <tr><td>kaleido.maxQueueWaitMs / KALEIDO_MAX_QUEUE_WAIT_MS</td><td>10000</td><td>refuse (503) texts expected to wait
@@ -39,7 +43,7 @@ import java.util.Map;
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
                            java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes,
-                           long maxQueueWaitMillis, int enginesPerModel) {
+                           long maxQueueWaitMillis, int enginesPerModel, long idleTimeoutMillis, int maxConnections) {
 
     public ServerConfig {
         if (models.isEmpty()) {
@@ -47,7 +51,7 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
         }
         if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1 || queueTexts < maxTexts
                 || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1 || maxHeaderBytes < 1 || maxRequestLineBytes < 1 || maxQueueWaitMillis < 0
-                || enginesPerModel < 1) {
+                || enginesPerModel < 1 || idleTimeoutMillis < 1 || maxConnections < 1) {
             throw new IllegalArgumentException("beam and every limit must be positive, the queue at least maxTexts long");
         }
     }
@@ -77,7 +81,8 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5),
                 keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600),
                 lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048),
-                lookup.integer("maxQueueWaitMs", 10_000), lookup.integer("enginesPerModel", 1));
+                lookup.integer("maxQueueWaitMs", 10_000), lookup.integer("enginesPerModel", 1),
+                lookup.integer("idleTimeoutMs", 30_000), lookup.integer("maxConnections", 10_000));
     }
 
     private static java.util.Set<String> keys(String listed) {
