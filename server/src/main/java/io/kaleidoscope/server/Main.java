@@ -1,14 +1,6 @@
 package io.kaleidoscope.server;
 
-import io.helidon.http.DirectHandler;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.HttpException;
-import io.helidon.http.RequestException;
-import io.helidon.http.ServerResponseHeaders;
-import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -27,11 +19,6 @@ public final class Main {
     static final InFlight DRAIN = new InFlight();
     /** The OpenAPI description of the HTTP API. */
     private static final byte[] OPENAPI = resource("openapi.yaml");
-    /** Each route's method, for the 405 answer to another method on a known path. */
-    private static final Map<String, String> ROUTES = Map.of("/translate", "POST", "/v1/translate", "POST",
-            "/languages", "GET", "/v1/models", "GET", "/health", "GET", "/ready", "GET", "/metrics", "GET",
-            "/openapi", "GET", "/dashboard", "GET");
-
     private Main() {}
 
     private static byte[] resource(String name) {
@@ -105,7 +92,7 @@ public final class Main {
                         .maxHeadersSize(config.maxHeaderBytes())
                         .maxPrologueLength(config.maxRequestLineBytes())
                         .build())
-                .directHandlers(jsonDirectHandlers(config))
+                .directHandlers(ErrorAnswers.directHandlers(config))
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .routing(routing -> routing(routing, config, models, metrics))
                 .build()
@@ -150,140 +137,7 @@ public final class Main {
                 .register("/v1", new NativeTranslateService(gate))
                 .get("/health", (req, res) -> Json.send(res, 200, Map.of("status", "UP")))
                 .get("/ready", (req, res) -> Json.send(res, models.ready() ? 200 : 503,
-                        Map.of("status", models.ready() ? "READY" : "LOADING")))
-                .error(HttpException.class, (req, res, e) -> {
-                    // Helidon's own refusals (no such route, ...) answer JSON like ours; a known
-                    // path with another method is a 405 naming the method it takes.
-                    String path = req.path().path();
-                    String allowed = ROUTES.get(path);
-                    if (e.status().code() == 404 && allowed != null) {
-                        res.header(HeaderNames.ALLOW, allowed);
-                        Json.error(res, 405, "method " + req.prologue().method().text() + " is not allowed on " + path + "; use " + allowed);
-                    } else if (e.status().code() == 404) {
-                        Json.error(res, 404, "no such endpoint: " + abbreviate(path) + " (see /openapi)");
-                    } else if (e.status().code() >= 500) {
-                        internalError(res, e);
-                    } else {
-                        Json.error(res, e.status().code(), e.getMessage());
-                    }
-                })
-                .error(ApiException.class, (req, res, e) -> {
-                    if (e.status() == 503 || e.status() == 429) {
-                        res.header("Retry-After", "1");
-                    }
-                    if (e.closeConnection()) {
-                        res.header(HeaderValues.CONNECTION_CLOSE);
-                    }
-                    Json.error(res, e.status(), e.getMessage());
-                })
-                .error(Exception.class, (req, res, e) -> {
-                    if (readingRequestBody(e)) {
-                        // The client's fault: a body announced but not sent, a broken chunked encoding.
-                        // Where the next request would start is unknown, so the connection ends here.
-                        boolean noBody = e instanceof IllegalStateException && "No entity".equals(e.getMessage());
-                        if (!noBody) {
-                            res.header(HeaderValues.CONNECTION_CLOSE);
-                        }
-                        Json.error(res, 400, noBody
-                                ? "the request has no body"
-                                : "the request body could not be read (malformed chunked encoding, or the connection closed early)");
-                        return;
-                    }
-                    internalError(res, e);
-                });
-    }
-
-    private static void internalError(io.helidon.webserver.http.ServerResponse res, Throwable e) {
-        // An id in the answer and in the log ties a client's report to the stack trace.
-        String id = java.util.UUID.randomUUID().toString();
-        LOG.log(Level.ERROR, "request " + id + " failed", e);
-        res.header("X-Request-Id", id);
-        Json.send(res, 500, Map.of("error", "internal error (request id " + id + ")", "request_id", id));
-    }
-
-    /**
-     * Whether e was thrown while Helidon read the request entity for a handler (a handler that
-     * reads with {@code req.content().as(byte[].class)} rather than {@link Json#body}): then it is
-     * the request that is broken, not the server.
-     */
-    static boolean readingRequestBody(Throwable e) {
-        for (StackTraceElement frame : e.getStackTrace()) {
-            if (frame.getClassName().startsWith("io.helidon.http.media.ReadableEntityBase")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "…";
-    }
-
-    /**
-     * Errors Helidon answers itself, before any route (a request it cannot parse, headers or a
-     * request line over the limits, a body over kaleido.maxBodyBytes), as {"error": "…"} like every
-     * other refusal. A request line or header with characters HTTP forbids reaches Helidon's parser
-     * as an "internal error"; it is the client's, so a 400.
-     */
-    static DirectHandlers jsonDirectHandlers(ServerConfig config) {
-        DirectHandler json = new DirectHandler() {
-            @Override
-            public TransportResponse handle(TransportRequest request, EventType type, Status status, ServerResponseHeaders headers,
-                                            Throwable thrown, System.Logger logger) {
-                // Within routing (a handler reading the body): Helidon gives the cause.
-                String message = thrown instanceof RequestException re && !re.safeMessage() ? null : thrown.getMessage();
-                if (type == EventType.INTERNAL_ERROR && clientCaused(thrown)) {
-                    return respond(Status.BAD_REQUEST_400, "malformed HTTP request", headers);
-                }
-                return respond(status, message, headers);
-            }
-
-            @Override
-            public TransportResponse handle(TransportRequest request, EventType type, Status status, ServerResponseHeaders headers,
-                                            String message) {
-                // While parsing the request line and headers, before any route: an "internal error"
-                // there is Helidon's parser throwing on bytes HTTP forbids (control characters in a
-                // header name, input ending mid-request) — the request's fault.
-                if (type == EventType.INTERNAL_ERROR) {
-                    LOG.log(Level.DEBUG, "unparsable request from a client: {0}", message);
-                    return respond(Status.BAD_REQUEST_400, "malformed HTTP request", headers);
-                }
-                if (type == EventType.HTTP_VERSION_NOT_SUPPORTED) {
-                    // Helidon speaks HTTP/1.1 only (no 1.0, no 2 here): the client's choice, so a 4xx, not a 505.
-                    return respond(Status.BAD_REQUEST_400, "HTTP version " + request.protocolVersion()
-                            + " is not supported; use HTTP/1.1", headers);
-                }
-                return respond(status, message, headers);
-            }
-
-            private TransportResponse respond(Status status, String message, ServerResponseHeaders headers) {
-                boolean vague = message == null || message.isBlank() || message.startsWith("Bad request, see server log");
-                String text = switch (status.code()) {
-                    case 413 -> "the request body is larger than the limit of " + config.maxBodyBytes() + " bytes (kaleido.maxBodyBytes)";
-                    case 414 -> "the request line is longer than the limit of " + config.maxRequestLineBytes() + " bytes (kaleido.maxRequestLineBytes)";
-                    case 431 -> "the request headers are larger than the limit of " + config.maxHeaderBytes() + " bytes (kaleido.maxHeaderBytes)";
-                    case 400 -> vague ? "malformed HTTP request (request line or headers), or headers over the limit of "
-                            + config.maxHeaderBytes() + " bytes (kaleido.maxHeaderBytes)" : message;
-                    default -> vague ? "request refused" : message;
-                };
-                headers.set(HeaderValues.CONTENT_TYPE_JSON);
-                return TransportResponse.builder().status(status).headers(headers).entity(Json.errorBytes(text, status.code())).build();
-            }
-        };
-        DirectHandlers.Builder builder = DirectHandlers.builder();
-        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            builder.addHandler(type, json);
-        }
-        return builder.build();
-    }
-
-    /** Parse failures of the request line or headers that Helidon reports as internal errors. */
-    private static boolean clientCaused(Throwable thrown) {
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException || t.getClass().getName().startsWith("io.helidon.common.buffers.DataReader")) {
-                return true;   // "Token contains control character", malformed numbers, input ended mid-request
-            }
-        }
-        return false;
+                        Map.of("status", models.ready() ? "READY" : "LOADING")));
+        ErrorAnswers.register(routing);
     }
 }
