@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * failure fails only that batch's jobs; a job whose caller gave up (deadline) is skipped.
  *
  * <p>Besides the count of texts, the queue is bounded by time: the engine keeps a moving average
- * of its decoding time per character, and a request whose texts would wait longer than
+ * of its decoding time per character for each beam width, and a request whose texts would wait longer than
  * {@code maxQueueWaitMillis} behind the characters already queued is refused at once (503) rather
  * than accepted only to miss its deadline; one that alone would take longer is refused with 413.
  * Overload is thus shed in microseconds, and the requests accepted are the ones that can still be
@@ -59,8 +59,12 @@ final class BatchingEngine implements AutoCloseable {
     private final int batchChars;
     private final long maxWaitNanos;
     private final long maxQueueWaitNanos;
-    /** Moving average of decoding nanoseconds per character (0 until the first batch). */
-    private volatile double nanosPerChar;
+    /**
+     * Moving average of decoding nanoseconds per character, per beam width (a beam of 16 costs
+     * several times a greedy search); 0 until a batch with that beam ran. Written by the engine
+     * thread, read by request threads (as raw long bits, so a read never sees half a write).
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray nanosPerChar = new java.util.concurrent.atomic.AtomicLongArray(65);
     /** Characters queued or being decoded. */
     private final java.util.concurrent.atomic.AtomicLong queuedChars = new java.util.concurrent.atomic.AtomicLong();
     private final Thread thread;
@@ -108,13 +112,14 @@ final class BatchingEngine implements AutoCloseable {
     CompletableFuture<Result> submit(List<String> texts, SearchOptions options) {
         Job job = new Job(List.copyOf(texts), options, System.nanoTime(), new CompletableFuture<>());
         int chars = job.chars();
-        if (maxQueueWaitNanos > 0 && nanosPerChar > 0) {
-            double alone = chars * nanosPerChar;
+        double pace = Double.longBitsToDouble(nanosPerChar.get(options.beam()));
+        if (maxQueueWaitNanos > 0 && pace > 0) {
+            double alone = chars * pace;
             if (alone > maxQueueWaitNanos) {
                 throw new ApiException(413, "these texts would take about %.1f s to translate, over the limit of %.1f s (kaleido.maxQueueWaitMs); send fewer or shorter texts"
                         .formatted(alone / 1e9, maxQueueWaitNanos / 1e9));
             }
-            double expected = (queuedChars.get() + chars) * nanosPerChar;
+            double expected = (queuedChars.get() + chars) * pace;
             if (expected > maxQueueWaitNanos) {
                 throw new ApiException(503, "the translation queue is %.1f s deep (limit %.1f s, kaleido.maxQueueWaitMs); retry shortly"
                         .formatted(expected / 1e9, maxQueueWaitNanos / 1e9));
@@ -198,8 +203,10 @@ final class BatchingEngine implements AutoCloseable {
             List<String> out = Cancellation.stoppable(() -> batch.stream().allMatch(job -> job.future().isDone()),
                     () -> decode.translate(texts, batch.get(0).options()));
             long inference = System.nanoTime() - start;
+            int beam = batch.get(0).options().beam();
             double perChar = (double) inference / Math.max(1, chars);
-            nanosPerChar = nanosPerChar == 0 ? perChar : 0.8 * nanosPerChar + 0.2 * perChar;
+            double before = Double.longBitsToDouble(nanosPerChar.get(beam));
+            nanosPerChar.set(beam, Double.doubleToRawLongBits(before == 0 ? perChar : 0.8 * before + 0.2 * perChar));
             if (metrics != null) {
                 metrics.batch(name, texts.size(), translator.timings().snapshot());
             }

@@ -62,6 +62,8 @@ class BatchingEngineTest {
             assertTrue(refusedAfter < 100_000_000L, "refused at once, not after waiting: " + refusedAfter + " ns");
             assertEquals(5, five.join().texts().size());
             assertEquals(5, engine.submit(List.of("f", "g", "h", "i", "j"), options).join().texts().size());   // room again
+            // The pace is per beam width: greedy has none measured yet, so only the count limit applies to it.
+            assertEquals(8, engine.submit(List.of("abcdefgh", "", "", "", "", "", "", ""), options.withBeam(1)).join().texts().size());
         }
     }
 
