@@ -99,11 +99,13 @@ if [[ " $PHASES " == *" overload "* ]]; then
     loadtest baseline --rate "$(rate_of 0.1)" --duration 20 --warmup 2
     BASE_P99="$(json "$OUT/baseline/report.json" "r['steps'][0]['latency_ms']['p99']")"
     THREADS_BEFORE="$(metric 'jvm_threads_live_threads')"
+    curl -sf "$URL/metrics" >"$OUT/metrics-before-overload.txt"
 
     log "overload: $OVERLOAD_S s at 3× saturation ($(rate_of 3) requests/s)"
     sample "$OUT/overload-samples.csv" &
     SAMPLER=$!
     loadtest overload --rate "$(rate_of 3)" --duration "$OVERLOAD_S" --warmup 0 --concurrency 8192 --timeout $((DEADLINE_MS / 1000 + 10))
+    curl -sf "$URL/metrics" >"$OUT/metrics-after-overload.txt"
     log "recovery: 20 s at 10% of saturation, right after"
     loadtest recovery --rate "$(rate_of 0.1)" --duration 20 --warmup 0
     kill $SAMPLER 2>/dev/null || true
@@ -133,7 +135,24 @@ else:
 PY
 )"
     check "overload: answered" "$SENT sent at 3× saturation: $OK 200, $SHED 503, $OTHER other" "$([[ $OTHER == 0 ]] && echo 1 || echo 0)"
-    check "overload: shed quickly" "p99 of the 503 answers $SHED_P99 ms" "$(python3 -c "print(int($SHED > 0 and $SHED_P99 < 1000))")"
+    # The server's own time for its 503s (http_server_requests_seconds during the overload), next to
+    # the generator's, which also holds the generator's lag on a shared machine.
+    SERVER_SHED_P99="$(python3 - "$OUT/metrics-before-overload.txt" "$OUT/metrics-after-overload.txt" <<'PY'
+import re, sys
+def buckets(path):
+    out = {}
+    for line in open(path):
+        if line.startswith("http_server_requests_seconds_bucket{") and 'status="503"' in line and 'uri="/translate"' in line:
+            le = re.search(r'le="([^"]+)"', line).group(1)
+            out[float("inf") if le == "+Inf" else float(le)] = float(line.rsplit(" ", 1)[1])
+    return out
+before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
+delta = sorted((le, after[le] - before.get(le, 0)) for le in after)
+total = delta[-1][1] if delta else 0
+print(next((le * 1000 for le, n in delta if n >= 0.99 * total), -1) if total > 0 else -1)
+PY
+)"
+    check "overload: shed quickly" "p99 of the 503 answers: ≤ $SERVER_SHED_P99 ms in the server, $SHED_P99 ms at the generator (from the scheduled send)" "$(python3 -c "print(int($SHED > 0 and 0 <= $SERVER_SHED_P99 <= 100))")"
     check "overload: accepted p99 under the deadline" "$OK_P99 ms (deadline $DEADLINE_MS ms)" "$(python3 -c "print(int($OK_P99 < $DEADLINE_MS))")"
     check "overload: heap under its limit" "max heap used $((HEAP_MAX / 1048576)) MiB of $((HEAP_LIMIT / 1048576)) MiB" "$(python3 -c "print(int($HEAP_MAX < $HEAP_LIMIT))")"
     check "overload: no thread leak" "live threads $THREADS_BEFORE before, $THREADS_AFTER after" "$(python3 -c "print(int($THREADS_AFTER <= $THREADS_BEFORE + 2))")"

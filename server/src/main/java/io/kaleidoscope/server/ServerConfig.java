@@ -31,7 +31,7 @@ import java.util.Map;
  *       accepted</td></tr>
  *   <tr><td>kaleido.deadlineMs / KALEIDO_DEADLINE_MS</td><td>30000</td><td>per-request deadline (504 past it)</td></tr>
  *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per model; beyond: 503 + Retry-After</td></tr>
- *   <tr><td>kaleido.maxQueueWaitMs / KALEIDO_MAX_QUEUE_WAIT_MS</td><td>10000</td><td>refuse (503) texts expected to wait
+ *   <tr><td>kaleido.maxQueueWaitMs / KALEIDO_MAX_QUEUE_WAIT_MS</td><td>2000</td><td>refuse (503) texts expected to wait
  *       longer than this behind the queue, at the engine's measured pace per character; 413 for a request that alone
  *       would take longer; 0: only the count limit</td></tr>
  *   <tr><td>kaleido.batchChars / KALEIDO_BATCH_CHARS</td><td>4000</td><td>characters the engine gathers into one batch</td></tr>
@@ -81,7 +81,7 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("queueTexts", 1024), lookup.integer("batchChars", 4000), lookup.integer("maxWaitMs", 5),
                 keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600),
                 lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048),
-                lookup.integer("maxQueueWaitMs", 10_000), lookup.integer("enginesPerModel", 1),
+                lookup.integer("maxQueueWaitMs", 2_000), lookup.integer("enginesPerModel", 1),
                 lookup.integer("idleTimeoutMs", 30_000), lookup.integer("maxConnections", 10_000));
     }
 
