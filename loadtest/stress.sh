@@ -122,18 +122,22 @@ if [[ " $PHASES " == *" overload "* ]]; then
     HEALTH="$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")"
     HEAP_MAX="$(awk -F, 'NR > 1 && $3 > m { m = $3 } END { print m + 0 }' "$OUT/overload-samples.csv")"
     HEAP_LIMIT="$(metric 'jvm_memory_max_bytes{area="heap",id="G1 Old Gen"')"
-    RECOVERED_AT="$(python3 - "$OUT/recovery/report.json" "$BASE_P99" <<'PY'
+    read -r RECOVERED_AT WORST_AFTER < <(python3 - "$OUT/recovery/report.json" "$BASE_P99" <<'PY'
 import json, sys
 timeline = json.load(open(sys.argv[1]))["steps"][0]["timeline"]
 target = max(2 * float(sys.argv[2]), float(sys.argv[2]) + 20)
-# The first second from which every later second's p99 stays near the unloaded p99.
-for i, point in enumerate(timeline):
-    if all(p["p99_ms"] is None or p["p99_ms"] <= target for p in timeline[i:]):
-        print(point["t_s"]); break
-else:
-    print(-1)
+# Recovered: the first second that starts three in a row with p99 near the unloaded p99 (a
+# single later hiccup, such as a collection of the overload's garbage, is reported, not hidden).
+full = [p for p in timeline if p["p99_ms"] is not None and p["ok"] >= 10]
+at, worst_after = -1, 0
+for i in range(len(full) - 2):
+    if all(p["p99_ms"] <= target for p in full[i:i + 3]):
+        at = full[i]["t_s"]
+        worst_after = max(p["p99_ms"] for p in full[i:])
+        break
+print(at, round(worst_after, 1))
 PY
-)"
+)
     check "overload: answered" "$SENT sent at 3× saturation: $OK 200, $SHED 503, $OTHER other" "$([[ $OTHER == 0 ]] && echo 1 || echo 0)"
     # The server's own time for its 503s (http_server_requests_seconds during the overload), next to
     # the generator's, which also holds the generator's lag on a shared machine.
@@ -156,7 +160,7 @@ PY
     check "overload: accepted p99 under the deadline" "$OK_P99 ms (deadline $DEADLINE_MS ms)" "$(python3 -c "print(int($OK_P99 < $DEADLINE_MS))")"
     check "overload: heap under its limit" "max heap used $((HEAP_MAX / 1048576)) MiB of $((HEAP_LIMIT / 1048576)) MiB" "$(python3 -c "print(int($HEAP_MAX < $HEAP_LIMIT))")"
     check "overload: no thread leak" "live threads $THREADS_BEFORE before, $THREADS_AFTER after" "$(python3 -c "print(int($THREADS_AFTER <= $THREADS_BEFORE + 2))")"
-    check "recovery: latency back to unloaded" "unloaded p99 $BASE_P99 ms; back within $RECOVERED_AT s" "$(python3 -c "print(int(0 <= $RECOVERED_AT <= 5))")"
+    check "recovery: latency back to unloaded" "unloaded p99 $BASE_P99 ms; back within $RECOVERED_AT s (3 s in a row within 2× or +20 ms); worst second afterwards $WORST_AFTER ms" "$(python3 -c "print(int(0 <= $RECOVERED_AT <= 5))")"
     check "overload: server alive afterwards" "GET /health → $HEALTH" "$([[ $HEALTH == 200 ]] && echo 1 || echo 0)"
 fi
 
