@@ -53,9 +53,9 @@ final class LatencyPlot {
             svg.append("<line x1=\"%d\" x2=\"%d\" y1=\"%s\" y2=\"%s\" stroke=\"#ddd\"/>%n".formatted(LEFT, LEFT + plotW, num(y), num(y)));
             svg.append(text(LEFT - 6, y + 4, label(Math.pow(10, d)) + " ms", "end", 11));
         }
-        for (int i = 0; i <= 5; i++) {
-            double rate = maxRate * i / 5;
-            double x = LEFT + plotW * i / 5.0;
+        double tick = niceStep(maxRate / 5);
+        for (double rate = 0; rate <= maxRate; rate += tick) {
+            double x = LEFT + plotW * rate / maxRate;
             svg.append(text(x, TOP + plotH + 18, label(rate), "middle", 11));
         }
         svg.append(text(LEFT + plotW / 2.0, HEIGHT - 10, "offered load (requests/s)", "middle", 12));
@@ -75,6 +75,17 @@ final class LatencyPlot {
             svg.append(text(LEFT + plotW + 46, ly + 4, SERIES[k], "start", 12));
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** The smallest of 1, 2 or 5 × 10^k that is at least {@code rough}: axis ticks people can read. */
+    static double niceStep(double rough) {
+        double decade = Math.pow(10, Math.floor(Math.log10(rough)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * decade >= rough) {
+                return m * decade;
+            }
+        }
+        return 10 * decade;
     }
 
     private static String text(double x, double y, String s, String anchor, int size) {

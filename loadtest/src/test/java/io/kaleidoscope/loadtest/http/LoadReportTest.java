@@ -97,6 +97,15 @@ class LoadReportTest {
     }
 
     @Test
+    void plotTicksAreOneTwoOrFiveTimesAPowerOfTen() {
+        assertEquals(200.0, LatencyPlot.niceStep(181.6), 1e-9);
+        assertEquals(1.0, LatencyPlot.niceStep(1.0), 1e-9);
+        assertEquals(5.0, LatencyPlot.niceStep(2.5), 1e-9);
+        assertEquals(0.05, LatencyPlot.niceStep(0.04), 1e-12);
+        assertEquals(1000.0, LatencyPlot.niceStep(501), 1e-9);
+    }
+
+    @Test
     void saturationMeansTooFewAnswersOrTooManyErrors() {
         assertFalse(LoadTestMain.saturated(step(100, 1000, 5, 1000)));     // 100/s achieved, 0.5% errors
         assertTrue(LoadTestMain.saturated(step(100, 800, 0, 1000)));       // 80/s of 100/s
