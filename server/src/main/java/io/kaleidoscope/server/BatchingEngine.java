@@ -136,6 +136,15 @@ final class BatchingEngine implements AutoCloseable {
         return job.future();
     }
 
+    private static boolean allGaveUp(List<Job> batch) {
+        for (Job job : batch) {
+            if (!job.future().isDone()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Gives a job's queue room back (once, when it was decoded, failed or dropped). */
     private void release(Job job) {
         queuedChars.addAndGet(-job.chars());
@@ -200,8 +209,8 @@ final class BatchingEngine implements AutoCloseable {
         long start = System.nanoTime();
         try {
             translator.timings().reset();
-            List<String> out = Cancellation.stoppable(() -> batch.stream().allMatch(job -> job.future().isDone()),
-                    () -> decode.translate(texts, batch.get(0).options()));
+            // Checked before every decoder step: a plain loop, so the check allocates nothing.
+            List<String> out = Cancellation.stoppable(() -> allGaveUp(batch), () -> decode.translate(texts, batch.get(0).options()));
             long inference = System.nanoTime() - start;
             int beam = batch.get(0).options().beam();
             double perChar = (double) inference / Math.max(1, chars);
