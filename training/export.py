@@ -19,7 +19,7 @@ import onnx
 import torch
 from torch import nn
 
-from . import safetensors_io, tokenizer
+from . import safetensors_io, shortlist, tokenizer
 from .configs import PAD_ID, UNK_ID, BOS_ID, EOS_ID
 from .data import pad_batch
 from .kmatrix import KMatrixLayer
@@ -105,6 +105,21 @@ class DecoderStepGraph(nn.Module):
         x = self.model.embed(tokens, _positions(step, tokens))
         log_probs, new_conv = self.model.step_layers(x, list(conv), list(keys), list(values), enc_bias)
         return (log_probs, *new_conv)
+
+
+class DecoderStepHiddenGraph(nn.Module):
+    """Dense variant for shortlisted decoding: the decoder step up to the last layer's output."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens, step, enc_bias, *state):
+        L = len(self.model.decoder.layers)
+        keys, values, conv = state[0:2 * L:2], state[1:2 * L:2], state[2 * L:]
+        x = self.model.embed(tokens, _positions(step, tokens))
+        x, new_conv = self.model.step_hidden(x, list(conv), list(keys), list(values), enc_bias)
+        return (x, *new_conv)
 
 
 class EmbedGraph(nn.Module):
@@ -215,22 +230,11 @@ def export_onnx(model, out_dir, weight_index):
     axes.update({n: {0: "batch", 2: "src_len"} for n in enc_outs[2:]})
     add("encoder", EncoderGraph(model), (src,), ["src_tokens"], enc_outs, axes)
 
-    tokens = torch.randint(4, cfg.vocab_size, (B,))
-    step = torch.tensor([3], dtype=torch.long)
-    enc_bias = torch.zeros(B, S)
-    kv = [torch.randn(B, H, S, Dh) for _ in range(2 * L)]
-    conv = [torch.randn(B, k - 1, d) for k in cfg.decoder_kernels]
-    batch_only = lambda names: {n: {0: "batch"} for n in names}
+    tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, B, S)
+    batch_only = _batch_only
     if cfg.variant == "dense":
-        kv_names = [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
-        conv_in = [f"conv_state_{l}" for l in range(L)]
-        conv_out = [f"conv_state_out_{l}" for l in range(L)]
-        ins = ["tokens", "step", "enc_bias"] + kv_names + conv_in
-        outs = ["log_probs"] + conv_out
-        axes = batch_only(["tokens", "log_probs"] + conv_in + conv_out)
-        axes["enc_bias"] = {0: "batch", 1: "src_len"}
-        axes.update({n: {0: "batch", 2: "src_len"} for n in kv_names})
-        add("decoder_step", DecoderStepGraph(model), (tokens, step, enc_bias, *kv, *conv), ins, outs, axes)
+        graphs["decoder_step"] = export_dense_step(DecoderStepGraph(model), "decoder_step", "log_probs", cfg,
+                                                   out_dir, weight_index)
     else:
         x = torch.randn(B, d)
         add("decoder_embed", EmbedGraph(model), (tokens, step), ["tokens", "step"], ["x"],
@@ -247,6 +251,57 @@ def export_onnx(model, out_dir, weight_index):
                 batch_only(["y", "g", "x_out"]))
         add("decoder_output", OutputGraph(model), (x,), ["x"], ["log_probs"], batch_only(["x", "log_probs"]))
     return graphs
+
+
+def _batch_only(names):
+    return {n: {0: "batch"} for n in names}
+
+
+def step_example_inputs(cfg, B, S):
+    """Example (tokens, step, enc_bias, keys/values, conv states) for tracing a decoder step."""
+    H, L = cfg.heads, cfg.decoder_layers
+    tokens = torch.randint(4, cfg.vocab_size, (B,))
+    step = torch.tensor([3], dtype=torch.long)
+    enc_bias = torch.zeros(B, S)
+    kv = [torch.randn(B, H, S, cfg.d_model // H) for _ in range(2 * L)]
+    conv = [torch.randn(B, k - 1, cfg.d_model) for k in cfg.decoder_kernels]
+    return tokens, step, enc_bias, kv, conv
+
+
+def export_dense_step(module, key, first_output, cfg, out_dir, weight_index):
+    """One dense decoder-step graph (all state in and out) whose first output is `first_output`;
+    returns its manifest entry."""
+    L = cfg.decoder_layers
+    tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, 2, 5)
+    kv_names = [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
+    conv_in = [f"conv_state_{l}" for l in range(L)]
+    conv_out = [f"conv_state_out_{l}" for l in range(L)]
+    ins = ["tokens", "step", "enc_bias"] + kv_names + conv_in
+    outs = [first_output] + conv_out
+    axes = _batch_only(["tokens", first_output] + conv_in + conv_out)
+    axes["enc_bias"] = {0: "batch", 1: "src_len"}
+    axes.update({n: {0: "batch", 2: "src_len"} for n in kv_names})
+    fname = f"{key}.onnx"
+    weights = export_graph(module, (tokens, step, enc_bias, *kv, *conv), ins, outs, axes,
+                           os.path.join(out_dir, fname), weight_index)
+    return {"file": fname, "inputs": ins, "outputs": outs, "weights": weights}
+
+
+def export_dense_hidden_step(model, out_dir, weight_index):
+    """The dense step without the output projection (output "x"), for shortlisted decoding."""
+    return export_dense_step(DecoderStepHiddenGraph(model), "decoder_step_hidden", "x", model.cfg, out_dir,
+                             weight_index)
+
+
+def file_entries(out_dir):
+    """The manifest's "files": size and SHA-256 of every file in the bundle but the manifest."""
+    files = []
+    for fname in sorted(os.listdir(out_dir)):
+        if fname == "manifest.json":
+            continue
+        path = os.path.join(out_dir, fname)
+        files.append({"path": fname, "size": os.path.getsize(path), "sha256": sha256_file(path)})
+    return files
 
 
 # ----------------------------------------------------------------------------- golden data
@@ -365,10 +420,7 @@ def export_bundle(model, sp_path, out_dir, name, dtype=torch.float32, provenance
     assert not any(m.training for m in model.modules())
     make_golden(model, sp, golden_sentences or GOLDEN_SENTENCES, out_dir)
 
-    files = []
-    for fname in sorted(os.listdir(out_dir)):
-        path = os.path.join(out_dir, fname)
-        files.append({"path": fname, "size": os.path.getsize(path), "sha256": sha256_file(path)})
+    files = file_entries(out_dir)
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": name,
@@ -429,6 +481,8 @@ def main():
                     help="measure BLEU/chrF (beam 4) on this split for the manifest (repeatable)")
     ap.add_argument("--eval-limit", type=int, default=0, help="only the first N sentences of each split")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--no-shortlist", action="store_true",
+                    help="do not add the lexical shortlist (built from the corpus' train split when it exists)")
     args = ap.parse_args()
 
     model, ckpt = load_checkpoint(args.checkpoint, args.device)
@@ -450,6 +504,9 @@ def main():
     out_dir = os.path.join(args.models_dir, args.name)
     export_bundle(model, ckpt["spm"], out_dir, args.name, getattr(torch, args.dtype), provenance, evaluation,
                   pick_golden_sentences(test_tsv))
+    if not args.no_shortlist and os.path.exists(os.path.join(args.corpus, "train.tsv")):
+        d = shortlist.DEFAULTS
+        shortlist.build_for_bundle(out_dir, args.corpus, d["frequent"], d["per_source"], d["min_count"], d["pairs"])
     problems = verify_bundle(out_dir)
     print(f"bundle {out_dir}: {'OK' if not problems else problems}")
 

@@ -270,11 +270,16 @@ class DynamicConvTransformer(nn.Module):
 
     def step_layers(self, x, conv, keys, values, enc_bias):
         """The decoder step after the embedding: x (B, C) -> (log-probs (B, V), new conv states)."""
+        x, new_conv = self.step_hidden(x, conv, keys, values, enc_bias)
+        return self.output_log_probs(x), new_conv
+
+    def step_hidden(self, x, conv, keys, values, enc_bias):
+        """The decoder layers of one step: x (B, C) -> (last layer's output (B, C), new conv states)."""
         new_conv = []
         for i, layer in enumerate(self.decoder.layers):
             x, c = layer.step(x, conv[i], keys[i], values[i], enc_bias)
             new_conv.append(c)
-        return self.output_log_probs(x), new_conv
+        return x, new_conv
 
 
 def count_parameters(model):

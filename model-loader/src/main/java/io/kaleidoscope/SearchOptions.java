@@ -9,14 +9,22 @@ package io.kaleidoscope;
  * @param maxLengthB    see maxLengthA
  * @param maxTokens     a further cap on output tokens per sentence, eos not counted
  *                      ({@link #NO_CAP}: only the relative limit applies)
+ * @param shortlist     score only the candidates of the bundle's lexical shortlist (when it has
+ *                      one; docs/engine.md) instead of the whole vocabulary
  */
-public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB, int maxTokens) {
+public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB, int maxTokens,
+                            boolean shortlist) {
     /** maxTokens when only the limit relative to the source applies. */
     public static final int NO_CAP = Integer.MAX_VALUE;
 
     /** Options without an absolute cap on the output length. */
     public SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB) {
-        this(beam, lengthPenalty, maxLengthA, maxLengthB, NO_CAP);
+        this(beam, lengthPenalty, maxLengthA, maxLengthB, NO_CAP, false);
+    }
+
+    /** Options over the whole vocabulary. */
+    public SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB, int maxTokens) {
+        this(beam, lengthPenalty, maxLengthA, maxLengthB, maxTokens, false);
     }
 
     public SearchOptions {
@@ -42,11 +50,16 @@ public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, i
 
     /** The same options with another beam width. */
     public SearchOptions withBeam(int width) {
-        return new SearchOptions(width, lengthPenalty, maxLengthA, maxLengthB, maxTokens);
+        return new SearchOptions(width, lengthPenalty, maxLengthA, maxLengthB, maxTokens, shortlist);
     }
 
     /** The same options with at most {@code tokens} output tokens per sentence (eos not counted). */
     public SearchOptions withMaxTokens(int tokens) {
-        return new SearchOptions(beam, lengthPenalty, maxLengthA, maxLengthB, tokens);
+        return new SearchOptions(beam, lengthPenalty, maxLengthA, maxLengthB, tokens, shortlist);
+    }
+
+    /** The same options with the shortlist on or off. */
+    public SearchOptions withShortlist(boolean on) {
+        return new SearchOptions(beam, lengthPenalty, maxLengthA, maxLengthB, maxTokens, on);
     }
 }

@@ -11,6 +11,7 @@ import io.kaleidoscope.model.EngineTimings;
 import io.kaleidoscope.model.Encoder;
 import io.kaleidoscope.model.KMatrixDecoder;
 import io.kaleidoscope.model.ModelConfig;
+import io.kaleidoscope.model.Shortlist;
 import io.kaleidoscope.onnx.OnnxWeights;
 import io.kaleidoscope.search.BeamSearch;
 import io.kaleidoscope.search.GreedySearch;
@@ -41,6 +42,8 @@ public final class Translator implements AutoCloseable {
     private final Encoder encoder;
     private final Decoder decoder;
     private final SentencePieceTokenizer tokenizer;
+    /** The bundle's lexical shortlist, or null. */
+    private final Shortlist shortlist;
     private final SearchOptions defaults;
     private final int maxBatch;
     private final EngineTimings timings = new EngineTimings();
@@ -53,6 +56,7 @@ public final class Translator implements AutoCloseable {
         this.decoder = bundle.manifest().isKMatrix()
                 ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings)
                 : new DenseDecoder(bundle, onnxWeights, config, timings);
+        this.shortlist = Shortlist.load(bundle);
         this.tokenizer = new SentencePieceTokenizer(bundle.file(bundle.manifest().tokenizer()), config.eos());
         var s = bundle.manifest().search();
         this.defaults = s == null ? new SearchOptions(4, 1.0, 1.5, 10) : new SearchOptions(s.beam(), s.lenPenalty(), s.maxLenA(), s.maxLenB());
@@ -153,7 +157,8 @@ public final class Translator implements AutoCloseable {
             maxLengths[i] = options.maxOutputLength(sources[i].length);
         }
         EncodedBatch encoded = encoder.encode(sources);
-        try (DecoderState state = decoder.newState(encoded.repeatRows(options.beam(), config))) {
+        int[] vocabulary = options.shortlist() && shortlist != null ? shortlist.candidates(sources) : null;
+        try (DecoderState state = decoder.newState(encoded.repeatRows(options.beam(), config), vocabulary)) {
             EngineTimings.Snapshot before = timings.snapshot();
             long start = System.nanoTime();
             int[][] out;
@@ -200,6 +205,11 @@ public final class Translator implements AutoCloseable {
 
     public Decoder decoder() {
         return decoder;
+    }
+
+    /** The bundle's lexical shortlist, or null when it has none (then the option changes nothing). */
+    public Shortlist shortlist() {
+        return shortlist;
     }
 
     public SentencePieceTokenizer tokenizer() {

@@ -99,6 +99,9 @@ public final class Bundle {
             used.addAll(manifest.weights().shards());
         }
         manifest.onnx().graphs().values().forEach(g -> used.add(g.file()));
+        if (manifest.shortlist() != null) {
+            used.add(manifest.shortlist().tensors());
+        }
         for (String file : used) {
             if (!listed.contains(file)) {
                 throw new BundleException(directory, file, "used by the manifest but not in its checksummed file list");

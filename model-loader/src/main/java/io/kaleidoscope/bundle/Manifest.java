@@ -28,7 +28,8 @@ public record Manifest(
         GoldenIndex golden,
         List<FileEntry> files,
         JsonNode provenance,
-        JsonNode evaluation) {
+        JsonNode evaluation,
+        ShortlistIndex shortlist) {
 
     /** The only format this loader reads. */
     public static final int FORMAT_VERSION = 1;
@@ -71,4 +72,14 @@ public record Manifest(
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record FileEntry(String path, long size, String sha256) {}
+
+    /**
+     * The optional lexical shortlist (docs/bundle-format.md §10): its tensors file, the graph that
+     * projects onto the candidates, and the graph that produces the hidden state it projects
+     * (the dense model's step without its output projection; unused by K-matrix bundles, whose
+     * step already ends in a hidden state).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ShortlistIndex(String tensors, int frequent, int perSource, String outputGraph, String hiddenGraph) {}
 }

@@ -65,6 +65,22 @@ public final class CommandLine {
         }
     }
 
+    /** An on/off option: "on", "true", "off" or "false". */
+    public boolean booleanValue(String name, boolean fallback, String usage) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> {
+                fail("--" + name + " must be on or off, got '" + v + "'", usage);
+                yield fallback;
+            }
+        };
+    }
+
     public boolean has(String name) {
         return options.containsKey(name);
     }

@@ -23,16 +23,18 @@ import java.util.Set;
 public final class EvaluateCommand {
     private static final String USAGE = """
             usage: ./kaleido evaluate --data FILE.tsv [--model DIR] [--beam N] [--limit N] [--batch N]
+                                     [--shortlist on|off]
               --data FILE.tsv  lines "german<TAB>english[<TAB>...]"
               --model DIR      model bundle (default: models/de-en-kmatrix, else models/tiny-kmatrix)
               --beam N         beam width, 1 = greedy (default: the bundle's, 4)
               --limit N        only the first N lines
-              --batch N        sentences decoded together (default 32)""";
+              --batch N        sentences decoded together (default 32)
+              --shortlist on   score only the bundle's shortlist candidates (default off)""";
 
     private EvaluateCommand() {}
 
     public static void main(String[] args) throws IOException {
-        CommandLine cli = new CommandLine(args, Set.of("model", "data", "beam", "limit", "batch"), USAGE);
+        CommandLine cli = new CommandLine(args, Set.of("model", "data", "beam", "limit", "batch", "shortlist"), USAGE);
         String data = cli.get("data", null);
         if (data == null) {
             CommandLine.fail("--data is required", USAGE);
@@ -56,7 +58,11 @@ public final class EvaluateCommand {
         }
         try (Translator translator = Translator.load(cli.model(), io.kaleidoscope.kmatrix.KMatrixKernels.preferred(), batch)) {
             SearchOptions options = translator.defaultOptions();
-            options = options.withBeam(cli.intValue("beam", options.beam(), 1, 64, USAGE));
+            options = options.withBeam(cli.intValue("beam", options.beam(), 1, 64, USAGE))
+                    .withShortlist(cli.booleanValue("shortlist", options.shortlist(), USAGE));
+            if (options.shortlist() && translator.shortlist() == null) {
+                CommandLine.fail(cli.model() + " has no shortlist", USAGE);
+            }
             List<String> hypotheses = new ArrayList<>(sources.size());
             boolean terminal = System.console() != null;
             long start = System.nanoTime();
@@ -72,8 +78,9 @@ public final class EvaluateCommand {
             }
             CorpusBleu.Score bleu = CorpusBleu.score(hypotheses, List.of(references));
             double chrf = CorpusChrf.score(hypotheses, List.of(references));
-            System.out.printf(Locale.ROOT, "model: %s (%s), beam %d, %d sentences from %s%n",
-                    translator.bundle().manifest().name(), translator.bundle().manifest().variant(), options.beam(), sources.size(), data);
+            System.out.printf(Locale.ROOT, "model: %s (%s), beam %d, shortlist %s, %d sentences from %s%n",
+                    translator.bundle().manifest().name(), translator.bundle().manifest().variant(), options.beam(),
+                    options.shortlist() ? "on" : "off", sources.size(), data);
             System.out.println(bleu);
             System.out.printf(Locale.ROOT, "chrF2 = %.2f%n", chrf);
             System.out.printf(Locale.ROOT, "speed: %.1f sentences/s (%.1f s wall, one engine thread, batches of %d)%n",

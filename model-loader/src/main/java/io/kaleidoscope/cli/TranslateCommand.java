@@ -18,19 +18,24 @@ import java.util.Set;
  */
 public final class TranslateCommand {
     private static final String USAGE = """
-            usage: ./kaleido translate [--model DIR] [--beam N] [--block LINES]
+            usage: ./kaleido translate [--model DIR] [--beam N] [--block LINES] [--shortlist on|off]
               --model DIR    model bundle (default: models/de-en-kmatrix, else models/tiny-kmatrix)
               --beam N       beam width, 1 = greedy (default: the bundle's, 4)
-              --block LINES  lines read and translated together (default 64)""";
+              --block LINES  lines read and translated together (default 64)
+              --shortlist on score only the bundle's shortlist candidates (default off)""";
 
     private TranslateCommand() {}
 
     public static void main(String[] args) throws Exception {
-        CommandLine cli = new CommandLine(args, Set.of("model", "beam", "block"), USAGE);
+        CommandLine cli = new CommandLine(args, Set.of("model", "beam", "block", "shortlist"), USAGE);
         int block = cli.intValue("block", 64, 1, 100_000, USAGE);
         try (Translator translator = Translator.load(cli.model())) {
             SearchOptions options = translator.defaultOptions();
-            options = options.withBeam(cli.intValue("beam", options.beam(), 1, 64, USAGE));
+            options = options.withBeam(cli.intValue("beam", options.beam(), 1, 64, USAGE))
+                    .withShortlist(cli.booleanValue("shortlist", options.shortlist(), USAGE));
+            if (options.shortlist() && translator.shortlist() == null) {
+                CommandLine.fail(cli.model() + " has no shortlist", USAGE);
+            }
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             List<String> lines = new ArrayList<>();

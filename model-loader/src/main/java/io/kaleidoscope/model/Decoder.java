@@ -8,8 +8,17 @@ package io.kaleidoscope.model;
  */
 public interface Decoder extends AutoCloseable {
 
-    /** A state for a search over the encoded rows (already repeated for the beam). */
-    DecoderState newState(EncodedBatch encoded);
+    /** A state for a search over the encoded rows (already repeated for the beam), every token scored. */
+    default DecoderState newState(EncodedBatch encoded) {
+        return newState(encoded, null);
+    }
+
+    /**
+     * A state for a search over the encoded rows that scores only the tokens {@code vocabulary}
+     * (sorted ids, from the bundle's {@link Shortlist}; null = all). Throws
+     * IllegalStateException when a vocabulary is given and the bundle has no shortlist graphs.
+     */
+    DecoderState newState(EncodedBatch encoded, int[] vocabulary);
 
     /** Runs one step. Allocates nothing in steady state. */
     void step(DecoderState state);
@@ -21,7 +30,7 @@ public interface Decoder extends AutoCloseable {
      * rarely (the searches do when a good share of the rows finished).
      */
     default DecoderState compact(DecoderState state, int[] keep) {
-        DecoderState next = newState(state.encoded.selectRows(keep, state.config));
+        DecoderState next = newState(state.encoded.selectRows(keep, state.config), state.vocabulary);
         next.copyConvStates(state, keep);
         state.close();
         return next;

@@ -19,7 +19,8 @@ import java.util.List;
  *   <li>the encoder outputs per row (bias, keys and values per layer): fixed for the search;</li>
  *   <li>per layer, the last K_l − 1 conv inputs, (R, K_l − 1, d), in two buffers: a step reads
  *       one and ONNX Runtime writes the shifted state into the other, then they swap roles;</li>
- *   <li>{@code logProbs} (R, V): the step's result.</li>
+ *   <li>{@code logProbs} (R, V): the step's result; with a shortlist ({@code vocabulary}, the
+ *       sorted candidate ids) only the candidates' entries are written, the rest stay −∞.</li>
  * </ul>
  * Owned by the engine thread; {@link #close} releases the tensors (the buffers are freed by GC).
  */
@@ -27,6 +28,8 @@ public final class DecoderState implements AutoCloseable {
     final ModelConfig config;
     final EncodedBatch encoded;
     final int rows;
+    /** The candidate token ids of a shortlisted search, sorted; null = the whole vocabulary. */
+    final int[] vocabulary;
     final LongBuffer tokens;
     final LongBuffer step;
     final FloatBuffer logProbs;
@@ -42,9 +45,10 @@ public final class DecoderState implements AutoCloseable {
     int current;
     private final List<OnnxTensor> owned = new ArrayList<>();
 
-    DecoderState(ModelConfig config, EncodedBatch encoded) {
+    DecoderState(ModelConfig config, EncodedBatch encoded, int[] vocabulary) {
         this.config = config;
         this.encoded = encoded;
+        this.vocabulary = vocabulary;
         this.rows = encoded.rows();
         int layers = config.decoderLayers();
         try {
@@ -84,6 +88,11 @@ public final class DecoderState implements AutoCloseable {
 
     public int rows() {
         return rows;
+    }
+
+    /** The shortlist's candidate ids (sorted), or null when every token is scored. */
+    public int[] vocabulary() {
+        return vocabulary;
     }
 
     /** Sets the token fed to each row and the step index for the next {@code Decoder.step}. */

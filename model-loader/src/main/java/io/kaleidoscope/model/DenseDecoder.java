@@ -1,7 +1,10 @@
 package io.kaleidoscope.model;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.onnx.DirectBuffers;
 import io.kaleidoscope.onnx.OnnxGraph;
 import io.kaleidoscope.onnx.OnnxWeights;
 import java.util.HashMap;
@@ -11,15 +14,23 @@ import java.util.Map;
  * The dense baseline: the whole decoder step is {@code decoder_step.onnx}, run by ONNX Runtime
  * with the state as inputs and pinned outputs. The input and output maps of both conv-state
  * sides are built once per state, so a step allocates nothing.
+ *
+ * <p>A shortlisted search (a state with a vocabulary) runs the bundle's step graph without the
+ * output projection ({@code decoder_step_hidden}), then {@link ShortlistOutput}.
  */
 public final class DenseDecoder implements Decoder {
     private final ModelConfig config;
     private final OnnxGraph graph;
+    private final OnnxGraph hiddenGraph;
+    private final ShortlistOutput shortlist;
     private final EngineTimings timings;
     /** The state of the search in progress (one at a time on the engine thread) and its bindings. */
     private DecoderState bound;
     /** [side] → inputs and outputs when conv state side {@code side} is current. */
     private Bindings[] sides;
+    /** For a shortlisted search: the hidden-state tensor and the projection onto the candidates. */
+    private OnnxTensor hidden;
+    private ShortlistOutput.Binding projection;
 
     private record Bindings(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) {}
 
@@ -27,11 +38,28 @@ public final class DenseDecoder implements Decoder {
         this.config = config;
         this.timings = timings;
         this.graph = OnnxGraph.open(bundle, "decoder_step", weights);
+        var index = bundle.manifest().shortlist();
+        this.hiddenGraph = index == null ? null : OnnxGraph.open(bundle, index.hiddenGraph(), weights);
+        this.shortlist = index == null ? null : new ShortlistOutput(bundle, weights, config);
     }
 
     @Override
-    public DecoderState newState(EncodedBatch encoded) {
-        DecoderState state = new DecoderState(config, encoded);
+    public DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
+        if (vocabulary != null && shortlist == null) {
+            throw new IllegalStateException("this bundle has no shortlist");
+        }
+        releaseProjection();
+        DecoderState state = new DecoderState(config, encoded, vocabulary);
+        if (vocabulary != null) {
+            try {
+                hidden = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
+                        DirectBuffers.floats((long) state.rows * config.dModel()), new long[] {state.rows, config.dModel()});
+            } catch (OrtException e) {
+                state.close();
+                throw new IllegalStateException("cannot create the hidden-state tensor", e);
+            }
+            projection = shortlist.bind(state, hidden);
+        }
         Bindings[] sides = new Bindings[2];
         for (int side = 0; side < 2; side++) {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -39,7 +67,11 @@ public final class DenseDecoder implements Decoder {
             inputs.put("tokens", state.tokensTensor);
             inputs.put("step", state.stepTensor);
             inputs.put("enc_bias", state.encBias);
-            outputs.put("log_probs", state.logProbsTensor);
+            if (vocabulary == null) {
+                outputs.put("log_probs", state.logProbsTensor);
+            } else {
+                outputs.put("x", hidden);
+            }
             for (int l = 0; l < config.decoderLayers(); l++) {
                 inputs.put("enc_keys_" + l, state.encKeys[l]);
                 inputs.put("enc_values_" + l, state.encValues[l]);
@@ -60,14 +92,36 @@ public final class DenseDecoder implements Decoder {
         }
         Bindings b = sides[state.current];
         long start = System.nanoTime();
-        graph.run(b.inputs(), b.outputs());
-        timings.decoderGraphs += System.nanoTime() - start;
+        if (projection == null) {
+            graph.run(b.inputs(), b.outputs());
+            timings.decoderGraphs += System.nanoTime() - start;
+        } else {
+            hiddenGraph.run(b.inputs(), b.outputs());
+            long projected = System.nanoTime();
+            projection.run();
+            timings.decoderGraphs += projected - start;
+            timings.outputProjection += System.nanoTime() - projected;
+        }
         timings.steps++;
         state.swapConvStates();
     }
 
+    private void releaseProjection() {
+        if (projection != null) {
+            projection.close();
+            hidden.close();
+            projection = null;
+            hidden = null;
+        }
+    }
+
     @Override
     public void close() {
+        releaseProjection();
         graph.close();
+        if (hiddenGraph != null) {
+            hiddenGraph.close();
+            shortlist.close();
+        }
     }
 }

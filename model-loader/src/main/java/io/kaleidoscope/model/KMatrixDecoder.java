@@ -40,6 +40,8 @@ public final class KMatrixDecoder implements Decoder {
     private final ModelConfig config;
     private final OnnxGraph embed;
     private final OnnxGraph output;
+    /** The projection onto a shortlist's candidates; null when the bundle has no shortlist. */
+    private final ShortlistOutput shortlist;
     private final OnnxGraph[] conv;
     private final OnnxGraph[] attend;
     private final OnnxGraph[] ffnOut;
@@ -59,6 +61,7 @@ public final class KMatrixDecoder implements Decoder {
         int layers = config.decoderLayers();
         embed = open(bundle, "decoder_embed", weights);
         output = open(bundle, "decoder_output", weights);
+        shortlist = bundle.manifest().shortlist() == null ? null : new ShortlistOutput(bundle, weights, config);
         conv = new OnnxGraph[layers];
         attend = new OnnxGraph[layers];
         ffnOut = new OnnxGraph[layers];
@@ -120,6 +123,8 @@ public final class KMatrixDecoder implements Decoder {
         final Map<String, OnnxTensor>[][] convIn, convOut;
         final Map<String, OnnxTensor>[] attendIn, attendOut, ffnIn, ffnOut;
         final Map<String, OnnxTensor> embedIn, embedOut, outputIn, outputOut;
+        /** A shortlisted search's output projection (null: the full one). */
+        final ShortlistOutput.Binding projection;
         private final List<OnnxTensor> owned = new ArrayList<>();
 
         @SuppressWarnings("unchecked")
@@ -171,6 +176,7 @@ public final class KMatrixDecoder implements Decoder {
                 ffnIn[l] = Map.of("y", yT, "g", gT);
                 ffnOut[l] = Map.of("x_out", xT[(l + 1) % 2]);
             }
+            projection = state.vocabulary == null ? null : shortlist.bind(state, xT[layers % 2]);
         }
 
         private OnnxTensor own(OnnxTensor t) {
@@ -180,13 +186,19 @@ public final class KMatrixDecoder implements Decoder {
 
         @Override
         public void close() {
+            if (projection != null) {
+                projection.close();
+            }
             owned.forEach(OnnxTensor::close);
         }
     }
 
     @Override
-    public DecoderState newState(EncodedBatch encoded) {
-        DecoderState state = new DecoderState(config, encoded);
+    public DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
+        if (vocabulary != null && shortlist == null) {
+            throw new IllegalStateException("this bundle has no shortlist");
+        }
+        DecoderState state = new DecoderState(config, encoded, vocabulary);
         if (act != null) {
             act.close();
         }
@@ -241,7 +253,11 @@ public final class KMatrixDecoder implements Decoder {
             graphs += (t2 - t1) + (t4 - t3) + (t6 - t5);
         }
         t0 = System.nanoTime();
-        output.run(a.outputIn, a.outputOut);
+        if (a.projection == null) {
+            output.run(a.outputIn, a.outputOut);
+        } else {
+            a.projection.run();
+        }
         timings.outputProjection += System.nanoTime() - t0;
         timings.kmatrix += kernels;
         timings.decoderGraphs += graphs;
@@ -266,6 +282,9 @@ public final class KMatrixDecoder implements Decoder {
     public void close() {
         if (act != null) {
             act.close();
+        }
+        if (shortlist != null) {
+            shortlist.close();
         }
         graphs.forEach(OnnxGraph::close);
     }

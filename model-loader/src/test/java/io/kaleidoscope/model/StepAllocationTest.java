@@ -7,6 +7,8 @@ import io.kaleidoscope.Translator;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -18,13 +20,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StepAllocationTest {
 
-    static Path[] bundles() {
-        return new Path[] {TestBundles.TINY_DENSE, TestBundles.TINY_KMATRIX};
+    static Stream<Arguments> bundles() {
+        return Stream.of(Arguments.of(TestBundles.TINY_DENSE, false), Arguments.of(TestBundles.TINY_KMATRIX, false),
+                Arguments.of(TestBundles.TINY_DENSE, true), Arguments.of(TestBundles.TINY_KMATRIX, true));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}, shortlist {1}")
     @MethodSource("bundles")
-    void stepsAllocateOnlyOnnxRuntimeBookkeeping(Path bundle) {
+    void stepsAllocateOnlyOnnxRuntimeBookkeeping(Path bundle, boolean shortlisted) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Translator t = Translator.load(bundle)) {
             ModelConfig config = t.config();
@@ -32,10 +35,11 @@ class StepAllocationTest {
             int rows = 4;
             int[][] sources = {source, source, source, source};
             EncodedBatch encoded = t.encoder().encode(sources);
-            try (DecoderState state = t.decoder().newState(encoded)) {
+            int[] vocabulary = shortlisted ? t.shortlist().candidates(sources) : null;
+            try (DecoderState state = t.decoder().newState(encoded, vocabulary)) {
                 int[] tokens = new int[rows];
                 java.util.Arrays.fill(tokens, config.bos());
-                int graphCalls = t.decoder() instanceof KMatrixDecoder ? 2 + 3 * config.decoderLayers() : 1;
+                int graphCalls = t.decoder() instanceof KMatrixDecoder ? 2 + 3 * config.decoderLayers() : shortlisted ? 2 : 1;
                 long bound = 1024L * graphCalls;
                 // Steady state: measured in rounds of 100 steps until C2 has compiled the step path
                 // (before that the Vector API boxes every vector); the best round must be under the bound.

@@ -19,6 +19,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, List<BatchingEngine>> models = new LinkedHashMap<>();
     private final String defaultModel;
     private final int defaultBeam;
+    /** Whether searches use each bundle's lexical shortlist (kaleido.shortlist). */
+    private final boolean shortlist;
     private final ServerMetrics metrics;
     private volatile boolean ready;
 
@@ -56,12 +58,13 @@ public final class ModelRegistry implements AutoCloseable {
         }
         this.defaultModel = models.keySet().iterator().next();
         this.defaultBeam = config.beam();
+        this.shortlist = config.shortlist();
     }
 
     /** Translates one warm-up sentence with every model (JIT, ONNX Runtime arenas), then marks ready. */
     public void warmUp() {
         for (BatchingEngine engine : models.values().stream().flatMap(List::stream).toList()) {
-            engine.submit(List.of("Die Datei wurde nicht gefunden."), engine.translator().defaultOptions().withBeam(defaultBeam)).join();
+            engine.submit(List.of("Die Datei wurde nicht gefunden."), engine.translator().defaultOptions().withBeam(defaultBeam).withShortlist(shortlist)).join();
         }
         ready = true;
     }
@@ -90,7 +93,8 @@ public final class ModelRegistry implements AutoCloseable {
             throw new ApiException(400, "unknown model '" + model + "'; loaded: " + String.join(", ", models.keySet()));
         }
         BatchingEngine engine = engines.stream().min(java.util.Comparator.comparingInt(BatchingEngine::queuedTexts)).orElseThrow();
-        SearchOptions options = engine.translator().defaultOptions().withBeam(beam).withMaxTokens(maxTokens);
+        SearchOptions options = engine.translator().defaultOptions().withBeam(beam).withMaxTokens(maxTokens)
+                .withShortlist(shortlist);
         var future = engine.submit(texts, options);
         try {
             BatchingEngine.Result result = future.get(deadlineMillis, TimeUnit.MILLISECONDS);

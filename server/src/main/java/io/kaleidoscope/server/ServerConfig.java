@@ -20,6 +20,8 @@ import java.util.Map;
  *   <tr><td>kaleido.enginesPerModel / KALEIDO_ENGINES_PER_MODEL</td><td>1</td><td>engine threads per model, each with
  *       its own copy of the model; give each a core</td></tr>
  *   <tr><td>kaleido.beam / KALEIDO_BEAM</td><td>4</td><td>default beam width</td></tr>
+ *   <tr><td>kaleido.shortlist / KALEIDO_SHORTLIST</td><td>off</td><td>on: score only the candidates of each bundle's
+ *       lexical shortlist (faster output projection; outputs may differ slightly; docs/engine.md)</td></tr>
  *   <tr><td>kaleido.maxChars / KALEIDO_MAX_CHARS</td><td>5000</td><td>characters per text</td></tr>
  *   <tr><td>kaleido.maxTexts / KALEIDO_MAX_TEXTS</td><td>100</td><td>texts per request</td></tr>
  *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size (413 beyond)</td></tr>
@@ -43,7 +45,8 @@ import java.util.Map;
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
                            java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes,
-                           long maxQueueWaitMillis, int enginesPerModel, long idleTimeoutMillis, int maxConnections) {
+                           long maxQueueWaitMillis, int enginesPerModel, long idleTimeoutMillis, int maxConnections,
+                           boolean shortlist) {
 
     public ServerConfig {
         if (models.isEmpty()) {
@@ -82,7 +85,8 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 keys(lookup.get("apiKeys", "")), lookup.integer("keyRatePerMinute", 600),
                 lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048),
                 lookup.integer("maxQueueWaitMs", 2_000), lookup.integer("enginesPerModel", 1),
-                lookup.integer("idleTimeoutMs", 30_000), lookup.integer("maxConnections", 10_000));
+                lookup.integer("idleTimeoutMs", 30_000), lookup.integer("maxConnections", 10_000),
+                lookup.onOff("shortlist", false));
     }
 
     private static java.util.Set<String> keys(String listed) {
@@ -118,6 +122,18 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 v = file.getProperty(name);
             }
             return v == null ? fallback : v;
+        }
+
+        boolean onOff(String name, boolean fallback) {
+            String v = get(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "on", "true" -> true;
+                case "off", "false" -> false;
+                default -> throw new IllegalArgumentException("kaleido." + name + " must be on or off, got '" + v + "'");
+            };
         }
 
         int integer(String name, int fallback) {

@@ -31,15 +31,17 @@ import java.util.Locale;
 public final class DecodeBenchmark {
     private static final String USAGE = """
             usage: ./kaleido bench decode [--dense DIR] [--kmatrix DIR] [--data FILE.tsv] [--limit N]
-                                          [--reps R] [--torch] [--out DIR]
+                                          [--reps R] [--shortlist off|on|both] [--torch] [--out DIR]
               --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
               --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
               --limit   sentences measured (default 100)
               --reps    repetitions per model and configuration, alternating models (default 3)
+              --shortlist  full vocabulary (off), the bundles' lexical shortlists (on) or both
+                           (default: both when both bundles have a shortlist, else off)
               --torch   also run the PyTorch eager reference (Debian python3-torch, one thread)
               --out     where decode-bench.md goes (default target/bench)""";
 
-    private record Config(int batch, int beam) {}
+    private record Config(int batch, int beam, boolean shortlist) {}
 
     private record Measurement(double seconds, long targetTokens, EngineTimings.Snapshot split, int[][] outputs) {}
 
@@ -53,6 +55,7 @@ public final class DecodeBenchmark {
         int limit = 100;
         int reps = 3;
         boolean torch = false;
+        String shortlist = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dense" -> dense = Path.of(args[++i]);
@@ -61,6 +64,7 @@ public final class DecodeBenchmark {
                 case "--limit" -> limit = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--torch" -> torch = true;
+                case "--shortlist" -> shortlist = args[++i];
                 case "--out" -> out = Path.of(args[++i]);
                 default -> {
                     System.err.println(USAGE);
@@ -70,7 +74,6 @@ public final class DecodeBenchmark {
         }
         List<String[]> pairs = readPairs(data, limit);
         List<String> references = pairs.stream().map(p -> p[1]).toList();
-        Config[] configs = {new Config(1, 1), new Config(1, 4), new Config(32, 1), new Config(32, 4)};
         StringBuilder report = new StringBuilder();
         long loadStart = System.nanoTime();
         Translator loadedDense = Translator.load(dense);
@@ -79,6 +82,24 @@ public final class DecodeBenchmark {
         long loadEnd = System.nanoTime();
         try (Translator d = loadedDense; Translator k = loadedKMatrix) {
             Translator[] models = {d, k};
+            boolean bothHaveShortlists = d.shortlist() != null && k.shortlist() != null;
+            if (shortlist == null) {
+                shortlist = bothHaveShortlists ? "both" : "off";
+            }
+            if (!List.of("off", "on", "both").contains(shortlist)) {
+                System.err.println(USAGE);
+                System.exit(2);
+            }
+            if (!shortlist.equals("off") && !bothHaveShortlists) {
+                System.err.println("--shortlist " + shortlist + ": both bundles need a shortlist (training/shortlist.py)");
+                System.exit(2);
+            }
+            List<Config> configs = new ArrayList<>();
+            for (boolean on : shortlist.equals("both") ? new boolean[] {false, true} : new boolean[] {shortlist.equals("on")}) {
+                for (int[] batchBeam : new int[][] {{1, 1}, {1, 4}, {32, 1}, {32, 4}}) {
+                    configs.add(new Config(batchBeam[0], batchBeam[1], on));
+                }
+            }
             int[][][] sources = new int[2][][];
             for (int m = 0; m < 2; m++) {
                 Translator t = models[m];
@@ -87,11 +108,11 @@ public final class DecodeBenchmark {
             report.append(header(d, k, pairs.size(), data, reps));
             report.append(String.format(Locale.ROOT, "Load time (verify checksums, read and widen weights, create sessions): dense %.2f s, K-matrix %.2f s.%n%n",
                     (loadMiddle - loadStart) / 1e9, (loadEnd - loadMiddle) / 1e9));
-            report.append("| batch | beam | dense sent/s | K-matrix sent/s | ratio | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
-            report.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
+            report.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             StringBuilder splits = new StringBuilder("\nTime split (share of the decode time, median repetition):\n\n"
-                    + "| model | batch | beam | encoder | K-matrix layers | ONNX decoder graphs | output projection | search |\n"
-                    + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "| model | vocabulary | batch | beam | encoder | K-matrix layers | ONNX decoder graphs | output projection | search |\n"
+                    + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Config config : configs) {
                 Measurement[][] runs = new Measurement[2][reps];
                 for (int m = 0; m < 2; m++) {
@@ -108,12 +129,12 @@ public final class DecodeBenchmark {
                 int n = pairs.size();
                 double bleuD = bleu(d, md.outputs(), references);
                 double bleuK = bleu(k, mk.outputs(), references);
-                report.append(String.format(Locale.ROOT, "| %d | %d | %.2f | %.2f | %.2f× | %.1f | %.1f | %.2f | %.2f |%n",
-                        config.batch(), config.beam(), n / md.seconds(), n / mk.seconds(), md.seconds() / mk.seconds(),
+                report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f× | %.1f | %.1f | %.2f | %.2f |%n",
+                        vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds(), md.seconds() / mk.seconds(),
                         md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(), bleuD, bleuK));
                 splits.append(split("dense", config, md.split())).append(split("K-matrix", config, mk.split()));
-                System.err.printf(Locale.ROOT, "batch %d beam %d: dense %.2f sent/s, K-matrix %.2f sent/s%n",
-                        config.batch(), config.beam(), n / md.seconds(), n / mk.seconds());
+                System.err.printf(Locale.ROOT, "%s, batch %d beam %d: dense %.2f sent/s, K-matrix %.2f sent/s%n",
+                        vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds());
             }
             report.append(splits);
         }
@@ -124,6 +145,10 @@ public final class DecodeBenchmark {
         Files.writeString(out.resolve("decode-bench.md"), report);
         System.out.println(report);
         System.out.println("Written: " + out.resolve("decode-bench.md"));
+    }
+
+    private static String vocabulary(Config config) {
+        return config.shortlist() ? "shortlist" : "full";
     }
 
     private static Path defaultBundle(String variant) {
@@ -149,7 +174,7 @@ public final class DecodeBenchmark {
     }
 
     private static Measurement measure(Translator t, int[][] sources, Config config) {
-        SearchOptions options = t.defaultOptions().withBeam(config.beam());
+        SearchOptions options = t.defaultOptions().withBeam(config.beam()).withShortlist(config.shortlist());
         t.timings().reset();
         long start = System.nanoTime();
         int[][] outputs = t.translateIds(sources, options, config.batch());
@@ -184,8 +209,8 @@ public final class DecodeBenchmark {
 
     private static String split(String model, Config config, EngineTimings.Snapshot s) {
         double total = Math.max(1, s.totalNanos());
-        return String.format(Locale.ROOT, "| %s | %d | %d | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% |%n", model,
-                config.batch(), config.beam(), 100 * s.encoderNanos() / total, 100 * s.kmatrixNanos() / total,
+        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% |%n", model,
+                vocabulary(config), config.batch(), config.beam(), 100 * s.encoderNanos() / total, 100 * s.kmatrixNanos() / total,
                 100 * s.decoderGraphsNanos() / total, 100 * s.outputProjectionNanos() / total, 100 * s.searchNanos() / total);
     }
 }
