@@ -31,11 +31,12 @@ import java.util.Locale;
 public final class DecodeBenchmark {
     private static final String USAGE = """
             usage: ./kaleido bench decode [--dense DIR] [--kmatrix DIR] [--data FILE.tsv] [--limit N]
-                                          [--reps R] [--shortlist off|on|both] [--torch] [--out DIR]
+                                          [--reps R] [--batches 1,32] [--shortlist off|on|both] [--torch] [--out DIR]
               --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
               --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
               --limit   sentences measured (default 100)
               --reps    repetitions per model and configuration, alternating models (default 3)
+              --batches batch sizes measured, each with beam 1 and 4 (default 1,32)
               --shortlist  full vocabulary (off), the bundles' lexical shortlists (on) or both
                            (default: both when both bundles have a shortlist, else off)
               --torch   also run the PyTorch eager reference (Debian python3-torch, one thread)
@@ -56,6 +57,7 @@ public final class DecodeBenchmark {
         int reps = 3;
         boolean torch = false;
         String shortlist = null;
+        int[] batches = {1, 32};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dense" -> dense = Path.of(args[++i]);
@@ -65,6 +67,7 @@ public final class DecodeBenchmark {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--torch" -> torch = true;
                 case "--shortlist" -> shortlist = args[++i];
+                case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(args[++i]);
                 default -> {
                     System.err.println(USAGE);
@@ -96,8 +99,9 @@ public final class DecodeBenchmark {
             }
             List<Config> configs = new ArrayList<>();
             for (boolean on : shortlist.equals("both") ? new boolean[] {false, true} : new boolean[] {shortlist.equals("on")}) {
-                for (int[] batchBeam : new int[][] {{1, 1}, {1, 4}, {32, 1}, {32, 4}}) {
-                    configs.add(new Config(batchBeam[0], batchBeam[1], on));
+                for (int batch : batches) {
+                    configs.add(new Config(batch, 1, on));
+                    configs.add(new Config(batch, 4, on));
                 }
             }
             int[][][] sources = new int[2][][];
