@@ -93,33 +93,21 @@ def _positions(step, tokens):
 
 
 class DecoderStepGraph(nn.Module):
-    """Dense variant: the whole decoder step with all state in and out."""
+    """Dense variant: the whole decoder step with all state in and out. With `hidden_only` (for
+    shortlisted decoding) its first output is the last layer's output instead of the log-probs."""
 
-    def __init__(self, model):
+    def __init__(self, model, hidden_only=False):
         super().__init__()
         self.model = model
-
-    def forward(self, tokens, step, enc_bias, *state):
-        L = len(self.model.decoder.layers)
-        keys, values, conv = state[0:2 * L:2], state[1:2 * L:2], state[2 * L:]
-        x = self.model.embed(tokens, _positions(step, tokens))
-        log_probs, new_conv = self.model.step_layers(x, list(conv), list(keys), list(values), enc_bias)
-        return (log_probs, *new_conv)
-
-
-class DecoderStepHiddenGraph(nn.Module):
-    """Dense variant for shortlisted decoding: the decoder step up to the last layer's output."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
+        self.hidden_only = hidden_only
 
     def forward(self, tokens, step, enc_bias, *state):
         L = len(self.model.decoder.layers)
         keys, values, conv = state[0:2 * L:2], state[1:2 * L:2], state[2 * L:]
         x = self.model.embed(tokens, _positions(step, tokens))
         x, new_conv = self.model.step_hidden(x, list(conv), list(keys), list(values), enc_bias)
-        return (x, *new_conv)
+        first = x if self.hidden_only else self.model.output_log_probs(x)
+        return (first, *new_conv)
 
 
 class EmbedGraph(nn.Module):
@@ -289,7 +277,7 @@ def export_dense_step(module, key, first_output, cfg, out_dir, weight_index):
 
 def export_dense_hidden_step(model, out_dir, weight_index):
     """The dense step without the output projection (output "x"), for shortlisted decoding."""
-    return export_dense_step(DecoderStepHiddenGraph(model), "decoder_step_hidden", "x", model.cfg, out_dir,
+    return export_dense_step(DecoderStepGraph(model, hidden_only=True), "decoder_step_hidden", "x", model.cfg, out_dir,
                              weight_index)
 
 
