@@ -1,6 +1,10 @@
 package io.kaleidoscope;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Where the shipped bundles are: {@code models/} of the repository, seen from the model-loader
@@ -12,4 +16,15 @@ public final class TestBundles {
     public static final Path TINY_KMATRIX = MODELS.resolve("tiny-kmatrix");
 
     private TestBundles() {}
+
+    /** A copy of {@code bundle} at {@code target} (a path that does not exist yet), for tests that damage it. */
+    public static Path copy(Path bundle, Path target) throws IOException {
+        Path original = bundle.toRealPath();
+        try (Stream<Path> files = Files.walk(original)) {
+            for (Path source : files.sorted(Comparator.naturalOrder()).toList()) {
+                Files.copy(source, target.resolve(original.relativize(source).toString()));
+            }
+        }
+        return target;
+    }
 }

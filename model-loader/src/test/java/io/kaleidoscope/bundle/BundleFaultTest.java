@@ -11,10 +11,10 @@ import io.kaleidoscope.TestBundles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A damaged bundle is refused at load with a message naming the file and the problem; the
@@ -27,14 +27,7 @@ class BundleFaultTest {
     Path temp;
 
     private Path copy() throws IOException {
-        Path target = temp.resolve("bundle");
-        Path original = TestBundles.TINY_KMATRIX.toRealPath();
-        try (Stream<Path> files = Files.walk(original)) {
-            for (Path source : files.sorted(Comparator.naturalOrder()).toList()) {
-                Files.copy(source, target.resolve(original.relativize(source).toString()));
-            }
-        }
-        return target;
+        return TestBundles.copy(TestBundles.TINY_KMATRIX, temp.resolve("bundle"));
     }
 
     private static String shard(Path bundle) throws IOException {
@@ -104,20 +97,21 @@ class BundleFaultTest {
         assertTrue(e.getMessage().contains("tensor 'embed_tokens.weight' has shape"), e.getMessage());
     }
 
-    @Test
-    void unlistedFileIsRefused() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"sentencepiece.model", "shortlist.safetensors"})
+    void unlistedFileIsRefused(String unlisted) throws IOException {
         Path b = copy();
         ObjectNode manifest = (ObjectNode) JSON.readTree(b.resolve("manifest.json").toFile());
         ArrayNode files = (ArrayNode) manifest.get("files");
         for (int i = 0; i < files.size(); i++) {
-            if (files.get(i).get("path").asText().equals("sentencepiece.model")) {
+            if (files.get(i).get("path").asText().equals(unlisted)) {
                 files.remove(i);
                 break;
             }
         }
         JSON.writeValue(b.resolve("manifest.json").toFile(), manifest);
         BundleException e = refused(b);
-        assertTrue(e.getMessage().contains("sentencepiece.model: used by the manifest but not in its checksummed file list"),
+        assertTrue(e.getMessage().contains(unlisted + ": used by the manifest but not in its checksummed file list"),
                 e.getMessage());
     }
 
