@@ -160,10 +160,10 @@ def weight_index(bundle_dir, manifest):
     return index
 
 
-def build_for_bundle(bundle_dir, corpus, frequent, per_source, min_count, pair_limit, log=print):
-    """Counts over the train split with the bundle's tokenizer, builds the lists, measures
-    coverage on the valid split and adds everything to the bundle."""
-    sp = tokenizer.load(os.path.join(bundle_dir, "sentencepiece.model"))
+def build_from_corpus(sp_path, corpus, frequent, per_source, min_count, pair_limit, log=print):
+    """Counts over the train split with the tokenizer at `sp_path`, builds the lists and measures
+    their coverage on the valid split. Returns (frequent ids, table, manifest info)."""
+    sp = tokenizer.load(sp_path)
     train = tokenizer.read_pairs(os.path.join(corpus, "train.tsv"), pair_limit)
     counts = cooccurrence(sp, train, sp.get_piece_size())
     first, table = build(*counts, frequent, per_source, min_count)
@@ -174,7 +174,14 @@ def build_for_bundle(bundle_dir, corpus, frequent, per_source, min_count, pair_l
             f"{100 * m['reference_coverage']:.2f}% of valid reference pieces inside")
     info = {"min_count": min_count, "train_pairs": len(train), "valid_coverage": measured,
             "built_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    return add_to_bundle(bundle_dir, first, table, info)
+    return first, table, info
+
+
+def build_for_bundle(bundle_dir, corpus, frequent, per_source, min_count, pair_limit, log=print):
+    """The shortlist for a bundle's tokenizer, added to the bundle."""
+    built = build_from_corpus(os.path.join(bundle_dir, "sentencepiece.model"), corpus, frequent, per_source,
+                              min_count, pair_limit, log)
+    return add_to_bundle(bundle_dir, *built)
 
 
 def main():
@@ -187,8 +194,14 @@ def main():
     ap.add_argument("--min-count", type=int, default=DEFAULTS["min_count"])
     ap.add_argument("--pairs", type=int, default=DEFAULTS["pairs"], help="train pairs counted (0 = all)")
     args = ap.parse_args()
+    by_tokenizer = {}  # bundles that share a tokenizer (a dense and a K-matrix model) share the counting
     for bundle in args.bundle:
-        build_for_bundle(bundle, args.corpus, args.frequent, args.per_source, args.min_count, args.pairs)
+        sp_path = os.path.join(bundle, "sentencepiece.model")
+        key = export.sha256_file(sp_path)
+        if key not in by_tokenizer:
+            by_tokenizer[key] = build_from_corpus(sp_path, args.corpus, args.frequent, args.per_source,
+                                                  args.min_count, args.pairs)
+        add_to_bundle(bundle, *by_tokenizer[key])
         problems = export.verify_bundle(bundle)
         print(f"bundle {bundle}: {'OK' if not problems else problems}")
 
