@@ -86,7 +86,8 @@ class OpenLoopRunTest {
         assertEquals(Map.of("200", 30L, "503", 10L), result.outcomes());
         assertEquals(30, result.okCount());
         assertEquals(10, result.refused().getTotalCount());
-        assertEquals(30.0, result.achievedRate(), 1e-9);
+        // Rate over the schedule's second, or longer when the last answer came after it (a slow machine).
+        assertEquals(30.0 / Math.max(1.0, result.busySeconds()), result.achievedRate(), 1e-9);
         assertEquals("503:10", result.errorSummary());
         assertEquals(0.25, result.errorShare(), 1e-9);
         assertTrue(LoadTestMain.saturated(result), "25% errors is past saturation");
