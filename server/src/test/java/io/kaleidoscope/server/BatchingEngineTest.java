@@ -101,10 +101,26 @@ class BatchingEngineTest {
 
     @Test
     void fullQueueIsRefusedWith503AndFreesUpAfterwards() {
-        try (BatchingEngine engine = new BatchingEngine(Translator.load(KMATRIX), "test", 2, 4000, 0, new ServerMetrics())) {
+        Translator translator = Translator.load(KMATRIX);
+        // The first batch is held until the refusal was seen: a fast decode cannot free the queue early.
+        java.util.concurrent.CountDownLatch refusalSeen = new java.util.concurrent.CountDownLatch(1);
+        BatchingEngine.Decode held = (texts, options) -> {
+            try {
+                refusalSeen.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return translator.translate(texts, options);
+        };
+        try (BatchingEngine engine = new BatchingEngine(translator, held, "test", 2, 4000, 0, 0, new ServerMetrics())) {
             SearchOptions options = engine.translator().defaultOptions().withBeam(4);
             var first = engine.submit(List.of("Die Datei wurde nicht gefunden.", "Einstellungen speichern"), options);
-            ApiException full = assertThrows(ApiException.class, () -> engine.submit(List.of("Bild speichern"), options));
+            ApiException full;
+            try {
+                full = assertThrows(ApiException.class, () -> engine.submit(List.of("Bild speichern"), options));
+            } finally {
+                refusalSeen.countDown();
+            }
             assertEquals(503, full.status());
             assertEquals(2, first.join().texts().size());
             assertEquals(1, engine.submit(List.of("Bild speichern"), options).join().texts().size());
