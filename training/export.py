@@ -94,20 +94,51 @@ def _positions(step, tokens):
 
 class DecoderStepGraph(nn.Module):
     """Dense variant: the whole decoder step with all state in and out. With `hidden_only` (for
-    shortlisted decoding) its first output is the last layer's output instead of the log-probs."""
+    shortlisted decoding) its first output is the last layer's output instead of the log-probs.
+    Inputs after tokens and step: enc_bias and keys/values per layer, or with `absorbed` the
+    absorbed attention tensors per layer (bias_q, keys_q, values_o); then the conv states."""
 
-    def __init__(self, model, hidden_only=False):
+    def __init__(self, model, hidden_only=False, absorbed=False):
         super().__init__()
         self.model = model
         self.hidden_only = hidden_only
+        self.absorbed = absorbed
 
-    def forward(self, tokens, step, enc_bias, *state):
+    def forward(self, tokens, step, *state):
         L = len(self.model.decoder.layers)
-        keys, values, conv = state[0:2 * L:2], state[1:2 * L:2], state[2 * L:]
         x = self.model.embed(tokens, _positions(step, tokens))
-        x, new_conv = self.model.step_hidden(x, list(conv), list(keys), list(values), enc_bias)
+        if self.absorbed:
+            attention, conv = state[:3 * L], state[3 * L:]
+            absorbed = [attention[3 * l:3 * l + 3] for l in range(L)]
+            x, new_conv = self.model.step_hidden_absorbed(x, list(conv), absorbed)
+        else:
+            enc_bias, state = state[0], state[1:]
+            keys, values, conv = state[0:2 * L:2], state[1:2 * L:2], state[2 * L:]
+            x, new_conv = self.model.step_hidden(x, list(conv), list(keys), list(values), enc_bias)
         first = x if self.hidden_only else self.model.output_log_probs(x)
         return (first, *new_conv)
+
+
+class AbsorbGraph(nn.Module):
+    """enc_bias and every decoder layer's keys/values -> every layer's absorbed attention tensors
+    (EncoderDecoderAttention.absorb), run once per search when the engine chooses that path."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, enc_bias, *kv):
+        absorbed = self.model.absorb_attention(kv[0::2], kv[1::2], enc_bias)
+        return tuple(t for layer in absorbed for t in layer)
+
+
+class AttendAbsorbedGraph(nn.Module):
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model, self.layer = model, layer
+
+    def forward(self, x, u, bias_q, keys_q, values_o):
+        return self.model.decoder.layers[self.layer].attend_absorbed(x, u, bias_q, keys_q, values_o)
 
 
 class EmbedGraph(nn.Module):
@@ -220,6 +251,7 @@ def export_onnx(model, out_dir, weight_index):
 
     tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, B, S)
     batch_only = _batch_only
+    graphs.update(export_absorbed_graphs(model, out_dir, weight_index))
     if cfg.variant == "dense":
         graphs["decoder_step"] = export_dense_step(DecoderStepGraph(model), "decoder_step", "log_probs", cfg,
                                                    out_dir, weight_index)
@@ -256,23 +288,81 @@ def step_example_inputs(cfg, B, S):
     return tokens, step, enc_bias, kv, conv
 
 
+ABSORB_GRAPH = "decoder_absorb"
+ABSORBED_NAMES = ("bias_q", "keys_q", "values_o")
+# Axes of the absorbed tensors: one row per sentence, H·S columns (heads × source positions).
+ABSORBED_AXES = {"bias_q": {0: "sentences", 1: "heads_src"}, "keys_q": {0: "sentences", 2: "heads_src"},
+                 "values_o": {0: "sentences", 1: "heads_src"}}
+
+
+def absorbed_example_inputs(model, B, S):
+    """Example absorbed tensors per layer for B sentences of S positions (flat: layer-major)."""
+    _, _, enc_bias, kv, _ = step_example_inputs(model.cfg, B, S)
+    with torch.no_grad():
+        return [t.contiguous() for layer in model.absorb_attention(kv[0::2], kv[1::2], enc_bias) for t in layer]
+
+
 def export_dense_step(module, key, first_output, cfg, out_dir, weight_index):
     """One dense decoder-step graph (all state in and out) whose first output is `first_output`;
-    returns its manifest entry."""
+    returns its manifest entry. The module's `absorbed` flag picks its attention inputs."""
     L = cfg.decoder_layers
     tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, 2, 5)
-    kv_names = [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
     conv_in = [f"conv_state_{l}" for l in range(L)]
     conv_out = [f"conv_state_out_{l}" for l in range(L)]
-    ins = ["tokens", "step", "enc_bias"] + kv_names + conv_in
     outs = [first_output] + conv_out
     axes = _batch_only(["tokens", first_output] + conv_in + conv_out)
-    axes["enc_bias"] = {0: "batch", 1: "src_len"}
-    axes.update({n: {0: "batch", 2: "src_len"} for n in kv_names})
+    if module.absorbed:
+        attention = [f"{n}_{l}" for l in range(L) for n in ABSORBED_NAMES]
+        axes.update({f"{n}_{l}": ABSORBED_AXES[n] for l in range(L) for n in ABSORBED_NAMES})
+        # two rows per sentence, so the graph cannot confuse rows with sentences
+        tokens = torch.cat((tokens, tokens))
+        conv = [torch.cat((c, c)) for c in conv]
+        args = (tokens, step, *absorbed_example_inputs(module.model, 2, 5), *conv)
+    else:
+        attention = ["enc_bias"] + [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
+        axes["enc_bias"] = {0: "batch", 1: "src_len"}
+        axes.update({n: {0: "batch", 2: "src_len"} for n in attention[1:]})
+        args = (tokens, step, enc_bias, *kv, *conv)
+    ins = ["tokens", "step"] + attention + conv_in
     fname = f"{key}.onnx"
-    weights = export_graph(module, (tokens, step, enc_bias, *kv, *conv), ins, outs, axes,
-                           os.path.join(out_dir, fname), weight_index)
+    weights = export_graph(module, args, ins, outs, axes, os.path.join(out_dir, fname), weight_index)
     return {"file": fname, "inputs": ins, "outputs": outs, "weights": weights}
+
+
+def export_absorbed_graphs(model, out_dir, weight_index):
+    """The graphs of the absorbed-attention path (docs/bundle-format.md §11): decoder_absorb, and per
+    variant its step pieces (K-matrix: decoder_layer{l}_attend_absorbed; dense: decoder_step_absorbed
+    and decoder_step_hidden_absorbed). Returns their manifest entries."""
+    cfg = model.cfg
+    L = cfg.decoder_layers
+    graphs = {}
+
+    def add(key, module, args, ins, outs, axes):
+        fname = f"{key}.onnx"
+        weights = export_graph(module, args, ins, outs, axes, os.path.join(out_dir, fname), weight_index)
+        graphs[key] = {"file": fname, "inputs": ins, "outputs": outs, "weights": weights}
+
+    _, _, enc_bias, kv, _ = step_example_inputs(cfg, 2, 5)
+    kv_names = [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
+    absorbed_names = [f"{n}_{l}" for l in range(L) for n in ABSORBED_NAMES]
+    axes = {"enc_bias": {0: "sentences", 1: "src_len"}}
+    axes.update({n: {0: "sentences", 2: "src_len"} for n in kv_names})
+    axes.update({f"{n}_{l}": ABSORBED_AXES[n] for l in range(L) for n in ABSORBED_NAMES})
+    add(ABSORB_GRAPH, AbsorbGraph(model), (enc_bias, *kv), ["enc_bias"] + kv_names, absorbed_names, axes)
+    if cfg.variant == "dense":
+        for key, first, hidden in (("decoder_step_absorbed", "log_probs", False),
+                                   ("decoder_step_hidden_absorbed", "x", True)):
+            graphs[key] = export_dense_step(DecoderStepGraph(model, hidden, absorbed=True), key, first, cfg, out_dir,
+                                            weight_index)
+    else:
+        x = torch.randn(4, cfg.d_model)  # two rows per sentence
+        absorbed = absorbed_example_inputs(model, 2, 5)
+        axes = _batch_only(["x", "u", "y"])
+        axes.update(ABSORBED_AXES)
+        for l in range(L):
+            add(f"decoder_layer{l}_attend_absorbed", AttendAbsorbedGraph(model, l), (x, x, *absorbed[3 * l:3 * l + 3]),
+                ["x", "u", *ABSORBED_NAMES], ["y"], axes)
+    return graphs
 
 
 def export_dense_hidden_step(model, out_dir, weight_index):

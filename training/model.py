@@ -112,6 +112,35 @@ class EncoderDecoderAttention(nn.Module):
         return self.out_proj(out)
 
 
+    def absorb(self, k, v, enc_bias):
+        """Folds the query projection into the keys and the output projection into the values, once
+        per sentence, for decoding with few rows per sentence (docs/engine.md, "Absorbed attention"):
+        a step then reads (H·S, C) tensors per sentence instead of the two C×C projections.
+        k, v: (B, H, S, Dh), enc_bias: (B, S) -> bias_q (B, H·S), keys_q (B, C, H·S), values_o (B, H·S, C),
+        columns and rows ordered head-major (h·S + s)."""
+        B, H, S, Dh = k.shape
+        C = H * Dh
+        scale = Dh ** -0.5
+        # q_h = x W_h^T + b_h, so q_h . k_s = x . (W_h^T k_s) + b_h . k_s
+        keys_q = torch.matmul(k, self.q_proj.weight.reshape(H, Dh, C)) * scale                 # (B, H, S, C)
+        bias_q = torch.matmul(k, self.q_proj.bias.reshape(H, Dh, 1)).squeeze(-1) * scale       # (B, H, S)
+        bias_q = bias_q + enc_bias[:, None, :].to(bias_q.dtype)
+        # out = sum_h ctx_h W_o[:, h]^T + b_o with ctx_h = sum_s p_hs v_s, so out = sum_hs p_hs (v_s W_o[:, h]^T) + b_o
+        values_o = torch.matmul(v, self.out_proj.weight.reshape(C, H, Dh).permute(1, 2, 0))     # (B, H, S, C)
+        return (bias_q.reshape(B, H * S), keys_q.reshape(B, H * S, C).transpose(1, 2),
+                values_o.reshape(B, H * S, C))
+
+    def forward_absorbed(self, x, bias_q, keys_q, values_o):
+        """forward() for one query per row with absorbed tensors. x: (R, C), the rows of each sentence
+        adjacent (R = B·k, k rows per sentence: the beam)."""
+        B = keys_q.shape[0]
+        xs = x.reshape(B, -1, x.shape[-1])                                                      # (B, k, C)
+        scores = torch.matmul(xs, keys_q) + bias_q.unsqueeze(1)                                 # (B, k, H·S)
+        probs = torch.softmax(scores.reshape(B, xs.shape[1], self.heads, -1).float(), dim=-1).to(x.dtype)
+        out = torch.matmul(self.dropout(probs).reshape(scores.shape), values_o) + self.out_proj.bias
+        return out.reshape(x.shape)
+
+
 class EncoderLayer(nn.Module):
     def __init__(self, cfg: ModelConfig, kernel):
         super().__init__()
@@ -160,6 +189,11 @@ class DecoderLayer(nn.Module):
         x = self.conv_norm(x + self.drop(u))
         return self.attn_norm(x + self.drop(self.encoder_attn(x, k, v, enc_bias)))
 
+    def attend_absorbed(self, x, u, bias_q, keys_q, values_o):
+        """attend() for one query per row, x and u (R, C), with EncoderDecoderAttention.absorb's tensors."""
+        x = self.conv_norm(x + self.drop(u))
+        return self.attn_norm(x + self.drop(self.encoder_attn.forward_absorbed(x, bias_q, keys_q, values_o)))
+
     def ffn_out(self, y, g):
         """y: FFN input (residual), g: fc2 output -> layer output."""
         return self.ffn_norm(y + self.drop(g))
@@ -178,6 +212,12 @@ class DecoderLayer(nn.Module):
         c, conv_state = self.conv.step(self.linear1(x), conv_state)
         y = self.attend(x.unsqueeze(1), self.linear2(c).unsqueeze(1), k, v, enc_bias)
         return self.ffn_out(y, self.ffn(y)).squeeze(1), conv_state
+
+    def step_absorbed(self, x, conv_state, absorbed):
+        """step() with the attention absorbed: `absorbed` = (bias_q, keys_q, values_o) of this layer."""
+        c, conv_state = self.conv.step(self.linear1(x), conv_state)
+        y = self.attend_absorbed(x, self.linear2(c), *absorbed)
+        return self.ffn_out(y, self.ffn(y)), conv_state
 
 
 class DynamicConvTransformer(nn.Module):
@@ -225,6 +265,10 @@ class DynamicConvTransformer(nn.Module):
 
     def encoder_keys_values(self, enc):
         return [layer.encoder_attn.keys_values(enc) for layer in self.decoder.layers]
+
+    def absorb_attention(self, keys, values, enc_bias):
+        """Per decoder layer (bias_q, keys_q, values_o): EncoderDecoderAttention.absorb."""
+        return [layer.encoder_attn.absorb(k, v, enc_bias) for layer, k, v in zip(self.decoder.layers, keys, values)]
 
     def output_log_probs(self, x):
         logits = x @ self.embed_tokens.weight.t().to(x.dtype)
@@ -278,6 +322,14 @@ class DynamicConvTransformer(nn.Module):
         new_conv = []
         for i, layer in enumerate(self.decoder.layers):
             x, c = layer.step(x, conv[i], keys[i], values[i], enc_bias)
+            new_conv.append(c)
+        return x, new_conv
+
+    def step_hidden_absorbed(self, x, conv, absorbed):
+        """step_hidden() with every layer's attention absorbed (absorb_attention)."""
+        new_conv = []
+        for i, layer in enumerate(self.decoder.layers):
+            x, c = layer.step_absorbed(x, conv[i], absorbed[i])
             new_conv.append(c)
         return x, new_conv
 

@@ -65,9 +65,10 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
     model, out, manifest = bundle
     names = set(model.state_dict())
     graphs = manifest["onnx"]["graphs"]
-    expected = {"encoder", "decoder_step"} if manifest["variant"] == "dense" else \
-        {"encoder", "decoder_embed", "decoder_output"} | {f"decoder_layer{l}_{p}" for l in range(2)
-                                                          for p in ("conv", "attend", "ffn_out")}
+    expected = {"encoder", "decoder_absorb"} | (
+        {"decoder_step", "decoder_step_absorbed", "decoder_step_hidden_absorbed"} if manifest["variant"] == "dense" else
+        {"decoder_embed", "decoder_output"} | {f"decoder_layer{l}_{p}" for l in range(2)
+                                               for p in ("conv", "attend", "attend_absorbed", "ffn_out")})
     assert set(graphs) == expected
     for key, g in graphs.items():
         m = onnx.load(os.path.join(out, g["file"]), load_external_data=False)

@@ -3,8 +3,9 @@ package io.kaleidoscope;
 import io.kaleidoscope.bundle.Bundle;
 import io.kaleidoscope.kmatrix.KMatrixKernel;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
-import io.kaleidoscope.model.DecoderState;
+import io.kaleidoscope.model.AbsorbedAttention;
 import io.kaleidoscope.model.Decoder;
+import io.kaleidoscope.model.DecoderState;
 import io.kaleidoscope.model.DenseDecoder;
 import io.kaleidoscope.model.EncodedBatch;
 import io.kaleidoscope.model.EngineTimings;
@@ -48,14 +49,14 @@ public final class Translator implements AutoCloseable {
     private final int maxBatch;
     private final EngineTimings timings = new EngineTimings();
 
-    private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch) {
+    private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch, AbsorbedAttention.Path attention) {
         this.bundle = bundle;
         this.config = ModelConfig.of(bundle.manifest());
         this.onnxWeights = new OnnxWeights(bundle.weights());
         this.encoder = new Encoder(bundle, onnxWeights, config, timings);
         this.decoder = bundle.manifest().isKMatrix()
-                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings)
-                : new DenseDecoder(bundle, onnxWeights, config, timings);
+                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings, attention)
+                : new DenseDecoder(bundle, onnxWeights, config, timings, attention);
         this.shortlist = Shortlist.load(bundle);
         this.tokenizer = new SentencePieceTokenizer(bundle.file(bundle.manifest().tokenizer()), config.eos());
         var s = bundle.manifest().search();
@@ -65,15 +66,23 @@ public final class Translator implements AutoCloseable {
 
     /** Loads and verifies the bundle in {@code directory} (refuses a damaged one with a BundleException). */
     public static Translator load(Path directory) {
-        return new Translator(Bundle.open(directory), KMatrixKernels.preferred(), DEFAULT_MAX_BATCH);
+        return load(directory, KMatrixKernels.preferred(), DEFAULT_MAX_BATCH);
     }
 
-    /** Loads with a chosen K-matrix kernel and batch limit (tests, benchmarks). */
+    /**
+     * Loads with a chosen K-matrix kernel and batch limit (tests, benchmarks); the attention path
+     * comes from the system property {@code kaleido.attention} (default auto).
+     */
     public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch) {
+        return load(directory, kernel, maxBatch, AbsorbedAttention.Path.fromSystemProperty());
+    }
+
+    /** Loads with a chosen kernel, batch limit and encoder-decoder attention path (docs/engine.md). */
+    public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch, AbsorbedAttention.Path attention) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
-        return new Translator(Bundle.open(directory), kernel, maxBatch);
+        return new Translator(Bundle.open(directory), kernel, maxBatch, attention);
     }
 
     /**

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaleidoscope.golden.GoldenData;
+import io.kaleidoscope.kmatrix.KMatrixKernels;
 import io.kaleidoscope.kmatrix.KMatrixLayer;
+import io.kaleidoscope.model.AbsorbedAttention;
 import io.kaleidoscope.model.DecoderState;
 import io.kaleidoscope.model.EncodedBatch;
 import io.kaleidoscope.model.KMatrixDecoder;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -26,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * at the first step within 1e-4; greedy and beam-4 outputs token for token equal.
  *
  * <p>Runs on the tiny fixtures (always present: the test fails without them) and on the base
- * bundles when they are in models/.
+ * bundles when they are in models/; the decoding tests once per encoder-decoder attention path
+ * (standard, absorbed), both forced.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GoldenParityTest {
@@ -44,8 +48,18 @@ class GoldenParityTest {
         return paths.stream();
     }
 
+    /** Every bundle with each forced attention path. */
+    static Stream<Arguments> bundlesAndPaths() {
+        return bundles().flatMap(b -> Stream.of(AbsorbedAttention.Path.STANDARD, AbsorbedAttention.Path.ABSORBED)
+                .map(path -> Arguments.of(b, path)));
+    }
+
     private Translator translator(Path bundle) {
-        Translator t = Translator.load(bundle);
+        return translator(bundle, AbsorbedAttention.Path.STANDARD);
+    }
+
+    private Translator translator(Path bundle, AbsorbedAttention.Path path) {
+        Translator t = Translator.load(bundle, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, path);
         open.add(t);
         return t;
     }
@@ -64,16 +78,17 @@ class GoldenParityTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("bundles")
-    void encoderOutputAndFirstStepMatch(Path bundle) {
-        Translator t = translator(bundle);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("bundlesAndPaths")
+    void encoderOutputAndFirstStepMatch(Path bundle, AbsorbedAttention.Path path) {
+        Translator t = translator(bundle, path);
         GoldenData golden = GoldenData.of(t.bundle());
         for (GoldenData.Sentence s : golden.sentences()) {
             String p = "sentence" + s.index() + ".";
             EncodedBatch encoded = t.encoder().encode(new int[][] {s.srcIds()});
             assertClose(golden.floats(p + "encoder_out"), floats(encoded.encoderOut()), "encoder_out of " + s.index());
             try (DecoderState state = t.decoder().newState(encoded)) {
+                assertEquals(path == AbsorbedAttention.Path.ABSORBED, state.absorbedAttention(), "the search's attention path");
                 state.setInputs(new int[] {t.config().bos()}, 0);
                 t.decoder().step(state);
                 assertClose(golden.floats(p + "step0.log_probs"), floats(state.logProbs()), "step 0 log-probs of " + s.index());
@@ -106,14 +121,14 @@ class GoldenParityTest {
         assertEquals(4 * t.config().decoderLayers(), checked);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("bundles")
-    void greedyAndBeamOutputsMatchTokenForToken(Path bundle) {
-        Translator t = translator(bundle);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("bundlesAndPaths")
+    void greedyAndBeamOutputsMatchTokenForToken(Path bundle, AbsorbedAttention.Path path) {
+        Translator t = translator(bundle, path);
         GoldenData golden = GoldenData.of(t.bundle());
         int[][] sources = golden.sentences().stream().map(GoldenData.Sentence::srcIds).toArray(int[][]::new);
         SearchOptions options = t.defaultOptions();
-        // One at a time (as the reference was produced) and as one padded batch.
+        // As one padded batch, then one at a time (as the reference was produced).
         for (int[][] batch : new int[][][] {sources}) {
             int[][] greedy = t.translateIds(batch, options.withBeam(1));
             int[][] beam = t.translateIds(batch, options.withBeam(golden.beam()));
@@ -130,11 +145,11 @@ class GoldenParityTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("bundles")
-    void batchesLargerThanAnEncoderBucketMatchTheGoldenOutputs(Path bundle) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("bundlesAndPaths")
+    void batchesLargerThanAnEncoderBucketMatchTheGoldenOutputs(Path bundle, AbsorbedAttention.Path path) {
         // 3 × 6 sentences: encoded in several calls of Encoder.ENCODER_BUCKET and joined, padded.
-        Translator t = translator(bundle);
+        Translator t = translator(bundle, path);
         GoldenData golden = GoldenData.of(t.bundle());
         List<GoldenData.Sentence> sentences = new ArrayList<>();
         for (int copy = 0; copy < 3; copy++) {

@@ -139,6 +139,11 @@ public final class Bundle {
         return directory.resolve(path);
     }
 
+    /** Whether the manifest lists an ONNX graph of that name (for optional graphs). */
+    public boolean hasGraph(String name) {
+        return manifest.onnx().graphs().containsKey(name);
+    }
+
     /** The ONNX graph entry of that name, or an exception naming the bundle. */
     public Manifest.GraphEntry graph(String name) {
         Manifest.GraphEntry entry = manifest.onnx().graphs().get(name);

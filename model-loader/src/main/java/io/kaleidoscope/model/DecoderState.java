@@ -39,16 +39,20 @@ public final class DecoderState implements AutoCloseable {
     final OnnxTensor encBias;
     final OnnxTensor[] encKeys;
     final OnnxTensor[] encValues;
+    /** The absorbed attention's tensors when this search takes that path, else null. */
+    final AbsorbedAttention.Tensors absorbed;
     /** convStates[l][side]: side {@link #current} holds the state the next step reads. */
     final FloatBuffer[][] convStates;
     final OnnxTensor[][] convStateTensors;
     int current;
     private final List<OnnxTensor> owned = new ArrayList<>();
 
-    DecoderState(ModelConfig config, EncodedBatch encoded, int[] vocabulary) {
+    /** @param absorbed the absorbed attention's tensors for this search (owned from now on), or null */
+    DecoderState(ModelConfig config, EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbed) {
         this.config = config;
         this.encoded = encoded;
         this.vocabulary = vocabulary;
+        this.absorbed = absorbed;
         this.rows = encoded.rows();
         int layers = config.decoderLayers();
         try {
@@ -150,9 +154,17 @@ public final class DecoderState implements AutoCloseable {
         }
     }
 
+    /** Whether this search takes the absorbed attention path. */
+    public boolean absorbedAttention() {
+        return absorbed != null;
+    }
+
     @Override
     public void close() {
         owned.forEach(OnnxTensor::close);
         owned.clear();
+        if (absorbed != null) {
+            absorbed.close();
+        }
     }
 }

@@ -22,6 +22,13 @@ public final class DenseDecoder implements Decoder {
     private final ModelConfig config;
     private final OnnxGraph graph;
     private final OnnxGraph hiddenGraph;
+    /** The absorbed path and its two step graphs (full and hidden-only); null when not used. */
+    private final AbsorbedAttention absorbed;
+    private final OnnxGraph absorbedGraph;
+    private final OnnxGraph absorbedHiddenGraph;
+    /** The graphs the bound state's search runs: its step, and its hidden-only step when shortlisted. */
+    private OnnxGraph stepGraph;
+    private OnnxGraph stepHiddenGraph;
     private final ShortlistOutput shortlist;
     private final EngineTimings timings;
     /** The state of the search in progress (one at a time on the engine thread) and its bindings. */
@@ -34,13 +41,18 @@ public final class DenseDecoder implements Decoder {
 
     private record Bindings(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) {}
 
-    public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings) {
+    public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings,
+                        AbsorbedAttention.Path attentionPath) {
         this.config = config;
         this.timings = timings;
         this.graph = OnnxGraph.open(bundle, "decoder_step", weights);
         var index = bundle.manifest().shortlist();
         this.hiddenGraph = index == null ? null : OnnxGraph.open(bundle, index.hiddenGraph(), weights);
         this.shortlist = index == null ? null : new ShortlistOutput(bundle, weights, config);
+        this.absorbed = AbsorbedAttention.open(bundle, weights, config, attentionPath);
+        this.absorbedGraph = absorbed == null ? null : OnnxGraph.open(bundle, "decoder_step" + AbsorbedAttention.SUFFIX, weights);
+        this.absorbedHiddenGraph = absorbed == null || index == null ? null
+                : OnnxGraph.open(bundle, index.hiddenGraph() + AbsorbedAttention.SUFFIX, weights);
     }
 
     @Override
@@ -49,7 +61,9 @@ public final class DenseDecoder implements Decoder {
             throw new IllegalStateException("this bundle has no shortlist");
         }
         releaseProjection();
-        DecoderState state = new DecoderState(config, encoded, vocabulary);
+        DecoderState state = new DecoderState(config, encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
+        stepGraph = state.absorbed == null ? graph : absorbedGraph;
+        stepHiddenGraph = state.absorbed == null ? hiddenGraph : absorbedHiddenGraph;
         if (vocabulary != null) {
             try {
                 hidden = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
@@ -66,15 +80,21 @@ public final class DenseDecoder implements Decoder {
             Map<String, OnnxTensor> outputs = new HashMap<>();
             inputs.put("tokens", state.tokensTensor);
             inputs.put("step", state.stepTensor);
-            inputs.put("enc_bias", state.encBias);
+            if (state.absorbed == null) {
+                inputs.put("enc_bias", state.encBias);
+            }
             if (vocabulary == null) {
                 outputs.put("log_probs", state.logProbsTensor);
             } else {
                 outputs.put("x", hidden);
             }
             for (int l = 0; l < config.decoderLayers(); l++) {
-                inputs.put("enc_keys_" + l, state.encKeys[l]);
-                inputs.put("enc_values_" + l, state.encValues[l]);
+                if (state.absorbed == null) {
+                    inputs.put("enc_keys_" + l, state.encKeys[l]);
+                    inputs.put("enc_values_" + l, state.encValues[l]);
+                } else {
+                    state.absorbed.putInto(inputs, l, "_" + l);
+                }
                 inputs.put("conv_state_" + l, state.convStateTensors[l][side]);
                 outputs.put("conv_state_out_" + l, state.convStateTensors[l][side ^ 1]);
             }
@@ -93,10 +113,10 @@ public final class DenseDecoder implements Decoder {
         Bindings b = sides[state.current];
         long start = System.nanoTime();
         if (projection == null) {
-            graph.run(b.inputs(), b.outputs());
+            stepGraph.run(b.inputs(), b.outputs());
             timings.decoderGraphs += System.nanoTime() - start;
         } else {
-            hiddenGraph.run(b.inputs(), b.outputs());
+            stepHiddenGraph.run(b.inputs(), b.outputs());
             long projected = System.nanoTime();
             projection.run();
             timings.decoderGraphs += projected - start;
@@ -122,6 +142,13 @@ public final class DenseDecoder implements Decoder {
         if (hiddenGraph != null) {
             hiddenGraph.close();
             shortlist.close();
+        }
+        if (absorbed != null) {
+            absorbed.close();
+            absorbedGraph.close();
+            if (absorbedHiddenGraph != null) {
+                absorbedHiddenGraph.close();
+            }
         }
     }
 }

@@ -10,9 +10,33 @@ import java.nio.FloatBuffer;
  * @param encBias    (B, S): 0 at real positions, −1e9 at padding
  * @param encKeys    per decoder layer, (B, H, S, d/H)
  * @param encValues  per decoder layer, (B, H, S, d/H)
+ * @param group      rows per sentence: 1, or the beam once {@link #repeatRows} repeated them
  */
 public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, FloatBuffer encBias,
-                           FloatBuffer[] encKeys, FloatBuffer[] encValues) {
+                           FloatBuffer[] encKeys, FloatBuffer[] encValues, int group) {
+
+    public EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, FloatBuffer encBias, FloatBuffer[] encKeys,
+                        FloatBuffer[] encValues) {
+        this(rows, sourceLength, encoderOut, encBias, encKeys, encValues, 1);
+    }
+
+    /** The number of sentences: rows / group. */
+    public int sentences() {
+        return rows / group;
+    }
+
+    /** One row per sentence: the first of each group (itself when the group is 1). */
+    public EncodedBatch firstOfEachGroup(ModelConfig config) {
+        if (group == 1) {
+            return this;
+        }
+        int[] first = new int[sentences()];
+        for (int b = 0; b < first.length; b++) {
+            first[b] = b * group;
+        }
+        EncodedBatch one = selectRows(first, config);
+        return new EncodedBatch(one.rows, one.sourceLength, one.encoderOut, one.encBias, one.encKeys, one.encValues, 1);
+    }
 
     /**
      * The batch with every sentence's rows repeated {@code times} times in place (row r becomes
@@ -22,16 +46,22 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
         if (times == 1) {
             return this;
         }
+        if (group != 1) {
+            throw new IllegalStateException("rows already repeated (group " + group + ")");
+        }
         int[] rowsRepeated = new int[rows * times];
         for (int r = 0; r < rowsRepeated.length; r++) {
             rowsRepeated[r] = r / times;
         }
-        return selectRows(rowsRepeated, config);
+        EncodedBatch repeated = selectRows(rowsRepeated, config);
+        return new EncodedBatch(repeated.rows, sourceLength, repeated.encoderOut, repeated.encBias, repeated.encKeys,
+                repeated.encValues, times);
     }
 
     /**
-     * The batch made of the given rows, in that order, repeats allowed (copies). Used to drop
-     * the rows of finished sentences from a running search and to repeat rows for the beam.
+     * The batch made of the given rows, in that order, repeats allowed (copies), with this batch's
+     * group. Used to drop the rows of finished sentences from a running search (whole groups) and
+     * to repeat rows for the beam.
      */
     public EncodedBatch selectRows(int[] keep, ModelConfig config) {
         int s = sourceLength;
@@ -43,7 +73,7 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
             values[l] = select(encValues[l], kvRow, keep);
         }
         return new EncodedBatch(keep.length, s, select(encoderOut, s * config.dModel(), keep), select(encBias, s, keep),
-                keys, values);
+                keys, values, group);
     }
 
     /**

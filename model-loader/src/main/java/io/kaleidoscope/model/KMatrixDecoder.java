@@ -44,6 +44,9 @@ public final class KMatrixDecoder implements Decoder {
     private final ShortlistOutput shortlist;
     private final OnnxGraph[] conv;
     private final OnnxGraph[] attend;
+    /** The absorbed path: its preparation and per-layer attend graphs; null when not used. */
+    private final AbsorbedAttention absorbed;
+    private final OnnxGraph[] attendAbsorbed;
     private final OnnxGraph[] ffnOut;
     /** [layer] → linear1, linear2, fc1, fc2. */
     private final KMatrixLayer[][] kmatrix;
@@ -55,7 +58,7 @@ public final class KMatrixDecoder implements Decoder {
     private Activations act;
 
     public KMatrixDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, KMatrixKernel kernel,
-                          EngineTimings timings) {
+                          EngineTimings timings, AbsorbedAttention.Path attentionPath) {
         this.config = config;
         this.timings = timings;
         int layers = config.decoderLayers();
@@ -65,6 +68,8 @@ public final class KMatrixDecoder implements Decoder {
         conv = new OnnxGraph[layers];
         attend = new OnnxGraph[layers];
         ffnOut = new OnnxGraph[layers];
+        absorbed = AbsorbedAttention.open(bundle, weights, config, attentionPath);
+        attendAbsorbed = absorbed == null ? null : new OnnxGraph[layers];
         kmatrix = new KMatrixLayer[layers][];
         Map<String, Manifest.KMatrixLayerSpec> specs = new HashMap<>();
         for (Manifest.KMatrixLayerSpec spec : bundle.manifest().kmatrixLayers()) {
@@ -75,6 +80,9 @@ public final class KMatrixDecoder implements Decoder {
             conv[l] = open(bundle, "decoder_layer" + l + "_conv", weights);
             attend[l] = open(bundle, "decoder_layer" + l + "_attend", weights);
             ffnOut[l] = open(bundle, "decoder_layer" + l + "_ffn_out", weights);
+            if (absorbed != null) {
+                attendAbsorbed[l] = open(bundle, "decoder_layer" + l + "_attend" + AbsorbedAttention.SUFFIX, weights);
+            }
             kmatrix[l] = new KMatrixLayer[4];
             String[] names = {"linear1", "linear2", "fc1", "fc2"};
             for (int i = 0; i < 4; i++) {
@@ -119,6 +127,8 @@ public final class KMatrixDecoder implements Decoder {
         final float[] stageIn;
         final float[] stageOut;
         final float[] hidden;
+        /** The attend graph per layer: standard or absorbed, as the state's search takes. */
+        final OnnxGraph[] attendGraphs;
         /** Graph bindings per layer and conv-state side: [l][side]. */
         final Map<String, OnnxTensor>[][] convIn, convOut;
         final Map<String, OnnxTensor>[] attendIn, attendOut, ffnIn, ffnOut;
@@ -170,13 +180,20 @@ public final class KMatrixDecoder implements Decoder {
                     convIn[l][side] = Map.of("h", hT, "conv_state", state.convStateTensors[l][side]);
                     convOut[l][side] = Map.of("c", cT, "conv_state_out", state.convStateTensors[l][side ^ 1]);
                 }
-                attendIn[l] = Map.of("x", xT[l % 2], "u", uT, "enc_bias", state.encBias,
-                        "enc_keys", state.encKeys[l], "enc_values", state.encValues[l]);
+                if (state.absorbed == null) {
+                    attendIn[l] = Map.of("x", xT[l % 2], "u", uT, "enc_bias", state.encBias,
+                            "enc_keys", state.encKeys[l], "enc_values", state.encValues[l]);
+                } else {
+                    Map<String, OnnxTensor> in = new HashMap<>(Map.of("x", xT[l % 2], "u", uT));
+                    state.absorbed.putInto(in, l, "");
+                    attendIn[l] = Map.copyOf(in);
+                }
                 attendOut[l] = Map.of("y", yT);
                 ffnIn[l] = Map.of("y", yT, "g", gT);
                 ffnOut[l] = Map.of("x_out", xT[(l + 1) % 2]);
             }
             projection = state.vocabulary == null ? null : shortlist.bind(state, xT[layers % 2]);
+            attendGraphs = state.absorbed == null ? attend : attendAbsorbed;
         }
 
         private OnnxTensor own(OnnxTensor t) {
@@ -198,7 +215,7 @@ public final class KMatrixDecoder implements Decoder {
         if (vocabulary != null && shortlist == null) {
             throw new IllegalStateException("this bundle has no shortlist");
         }
-        DecoderState state = new DecoderState(config, encoded, vocabulary);
+        DecoderState state = new DecoderState(config, encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
         if (act != null) {
             act.close();
         }
@@ -237,7 +254,7 @@ public final class KMatrixDecoder implements Decoder {
             long t2 = System.nanoTime();
             kernel(k[1], a.c, a.u, rows, d, d, a);                              // u = linear2(c)
             long t3 = System.nanoTime();
-            attend[l].run(a.attendIn[l], a.attendOut[l]);                      // y
+            a.attendGraphs[l].run(a.attendIn[l], a.attendOut[l]);              // y
             long t4 = System.nanoTime();
             a.y.get(0, a.stageIn, 0, rows * d);
             k[2].apply(a.stageIn, 0, a.hidden, 0, rows, workspace);             // fc1(y)
@@ -285,6 +302,9 @@ public final class KMatrixDecoder implements Decoder {
         }
         if (shortlist != null) {
             shortlist.close();
+        }
+        if (absorbed != null) {
+            absorbed.close();
         }
         graphs.forEach(OnnxGraph::close);
     }

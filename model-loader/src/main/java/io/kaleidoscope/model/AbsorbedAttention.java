@@ -1,0 +1,183 @@
+package io.kaleidoscope.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.onnx.DirectBuffers;
+import io.kaleidoscope.onnx.OnnxGraph;
+import io.kaleidoscope.onnx.OnnxWeights;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The absorbed encoder-decoder attention (docs/engine.md, "Absorbed attention"; bundle format
+ * §11). With one query per row, a decoder step's attention can skip its two d×d projections:
+ * once per search, {@code decoder_absorb} folds the query projection into each sentence's keys
+ * and the output projection into its values, giving per layer {@code bias_q} (B, H·S),
+ * {@code keys_q} (B, d, H·S) and {@code values_o} (B, H·S, d). A step then reads those instead
+ * of the projections' 2·d² weights — fewer bytes while B·H·S is small next to d + R·S, which is
+ * the rule {@link Path#AUTO} applies to every search. The beam's rows of a sentence share its
+ * tensors, where the standard path holds keys and values per row.
+ */
+public final class AbsorbedAttention implements AutoCloseable {
+    /** The graph that computes the absorbed tensors. */
+    public static final String GRAPH = "decoder_absorb";
+    /** Suffix of the step graphs that take absorbed tensors instead of keys and values. */
+    public static final String SUFFIX = "_absorbed";
+
+    /** Which attention a search uses. */
+    public enum Path {
+        /** Absorbed when it reads fewer floats per step (and the bundle has the graphs). */
+        AUTO,
+        /** Always the keys/values and projections of the standard graphs. */
+        STANDARD,
+        /** Always absorbed (the bundle must have the graphs). */
+        ABSORBED;
+
+        /** System property {@code kaleido.attention}: auto (default), standard or absorbed. */
+        public static Path fromSystemProperty() {
+            String value = System.getProperty("kaleido.attention", "auto");
+            try {
+                return valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("kaleido.attention must be auto, standard or absorbed, not '" + value + "'");
+            }
+        }
+    }
+
+    private final ModelConfig config;
+    private final OnnxGraph graph;
+    private final Path path;
+
+    private AbsorbedAttention(ModelConfig config, OnnxGraph graph, Path path) {
+        this.config = config;
+        this.graph = graph;
+        this.path = path;
+    }
+
+    /**
+     * The absorbed path of a bundle, or null when searches always take the standard one (the
+     * path is STANDARD, or AUTO and the bundle predates the graphs).
+     *
+     * @throws IllegalArgumentException when the path is ABSORBED and the bundle lacks the graphs
+     */
+    static AbsorbedAttention open(Bundle bundle, OnnxWeights weights, ModelConfig config, Path path) {
+        if (path == Path.STANDARD || (path == Path.AUTO && !bundle.hasGraph(GRAPH))) {
+            return null;
+        }
+        if (!bundle.hasGraph(GRAPH)) {
+            throw new IllegalArgumentException("bundle " + bundle.directory() + " has no absorbed-attention graphs ("
+                    + GRAPH + "); add them with python3 -m training.absorb");
+        }
+        return new AbsorbedAttention(config, OnnxGraph.open(bundle, GRAPH, weights), path);
+    }
+
+    /**
+     * Whether a search over these rows takes the absorbed path. Per layer and step it reads
+     * 2·B·H·S·d floats; the standard path reads the two d×d projections and each row's keys and
+     * values, 2·d² + 2·R·S·d. At batch 1 the absorbed path wins for sources up to
+     * d/(H − beam) tokens; at batch 32, beam 1, it loses unless the sources are very short.
+     */
+    boolean chosenFor(EncodedBatch encoded) {
+        if (path == Path.ABSORBED) {
+            return true;
+        }
+        long s = encoded.sourceLength();
+        return (long) encoded.sentences() * config.heads() * s <= config.dModel() + (long) encoded.rows() * s;
+    }
+
+    /**
+     * The absorbed tensors for a search over these rows when it takes that path, else null (also
+     * when {@code absorbed} is null). Their preparation counts as encoder time: once per search.
+     */
+    static Tensors forSearch(AbsorbedAttention absorbed, EncodedBatch encoded, EngineTimings timings) {
+        if (absorbed == null || !absorbed.chosenFor(encoded)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        Tensors tensors = absorbed.prepare(encoded);
+        timings.addEncoder(System.nanoTime() - start);
+        return tensors;
+    }
+
+    /** Runs {@code decoder_absorb} over the batch's sentences (one row per group). */
+    Tensors prepare(EncodedBatch encoded) {
+        EncodedBatch sentences = encoded.firstOfEachGroup(config);
+        int b = sentences.rows();
+        int s = sentences.sourceLength();
+        int d = config.dModel();
+        long hs = (long) config.heads() * s;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<OnnxTensor> inputsOwned = new ArrayList<>();
+        Tensors tensors = new Tensors(config.decoderLayers());
+        try {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            long[] kvShape = {b, config.heads(), s, config.headDim()};
+            inputs.put("enc_bias", own(inputsOwned, OnnxTensor.createTensor(env, sentences.encBias(), new long[] {b, s})));
+            Map<String, OnnxTensor> outputs = new HashMap<>();
+            for (int l = 0; l < config.decoderLayers(); l++) {
+                inputs.put("enc_keys_" + l, own(inputsOwned, OnnxTensor.createTensor(env, sentences.encKeys()[l], kvShape)));
+                inputs.put("enc_values_" + l, own(inputsOwned, OnnxTensor.createTensor(env, sentences.encValues()[l], kvShape)));
+                tensors.biasQ[l] = OnnxTensor.createTensor(env, DirectBuffers.floats(b * hs), new long[] {b, hs});
+                tensors.keysQ[l] = OnnxTensor.createTensor(env, DirectBuffers.floats(b * d * hs), new long[] {b, d, hs});
+                tensors.valuesO[l] = OnnxTensor.createTensor(env, DirectBuffers.floats(b * hs * d), new long[] {b, hs, d});
+                outputs.put("bias_q_" + l, tensors.biasQ[l]);
+                outputs.put("keys_q_" + l, tensors.keysQ[l]);
+                outputs.put("values_o_" + l, tensors.valuesO[l]);
+            }
+            graph.run(inputs, outputs);
+            return tensors;
+        } catch (OrtException | RuntimeException e) {
+            tensors.close();
+            throw new IllegalStateException("cannot prepare the absorbed attention", e);
+        } finally {
+            inputsOwned.forEach(OnnxTensor::close);
+        }
+    }
+
+    private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor tensor) {
+        owned.add(tensor);
+        return tensor;
+    }
+
+    /** One search's absorbed tensors, per decoder layer; owned by its {@link DecoderState}. */
+    static final class Tensors implements AutoCloseable {
+        final OnnxTensor[] biasQ;
+        final OnnxTensor[] keysQ;
+        final OnnxTensor[] valuesO;
+
+        private Tensors(int layers) {
+            biasQ = new OnnxTensor[layers];
+            keysQ = new OnnxTensor[layers];
+            valuesO = new OnnxTensor[layers];
+        }
+
+        /** Layer l's inputs by graph name with the given suffix ("" for attend graphs, "_l" for the dense step). */
+        void putInto(Map<String, OnnxTensor> inputs, int l, String suffix) {
+            inputs.put("bias_q" + suffix, biasQ[l]);
+            inputs.put("keys_q" + suffix, keysQ[l]);
+            inputs.put("values_o" + suffix, valuesO[l]);
+        }
+
+        @Override
+        public void close() {
+            for (OnnxTensor[] perLayer : new OnnxTensor[][] {biasQ, keysQ, valuesO}) {
+                for (int l = 0; l < perLayer.length; l++) {
+                    if (perLayer[l] != null) {
+                        perLayer[l].close();
+                        perLayer[l] = null;   // closing twice is harmless
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        graph.close();
+    }
+}

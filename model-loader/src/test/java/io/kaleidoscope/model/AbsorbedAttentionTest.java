@@ -1,0 +1,116 @@
+package io.kaleidoscope.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kaleidoscope.TestBundles;
+import io.kaleidoscope.Translator;
+import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.kmatrix.KMatrixKernels;
+import io.kaleidoscope.onnx.OnnxWeights;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which searches take the absorbed attention path, and bundles that predate its graphs. */
+class AbsorbedAttentionTest {
+
+    /** Rows, source length and rows per sentence are all the rule reads. */
+    private static EncodedBatch rows(int sentences, int beam, int sourceLength) {
+        return new EncodedBatch(sentences * beam, sourceLength, null, null, null, null, beam);
+    }
+
+    @Test
+    void autoTakesTheAbsorbedPathWhenItReadsFewerFloatsPerStep() {
+        Bundle bundle = Bundle.open(TestBundles.TINY_DENSE);
+        ModelConfig config = ModelConfig.of(bundle.manifest());
+        assertEquals(128, config.dModel());
+        assertEquals(4, config.heads());
+        try (AbsorbedAttention auto = AbsorbedAttention.open(bundle, new OnnxWeights(bundle.weights()), config,
+                AbsorbedAttention.Path.AUTO)) {
+            // absorbed iff B·H·S <= d + R·S, here 4·B·S <= 128 + R·S
+            assertTrue(auto.chosenFor(rows(1, 4, 40)));       // 160 <= 288
+            assertTrue(auto.chosenFor(rows(1, 1, 42)));       // 168 <= 170
+            assertFalse(auto.chosenFor(rows(1, 1, 43)));      // 172 > 171
+            assertFalse(auto.chosenFor(rows(32, 1, 10)));     // 1280 > 448
+            assertTrue(auto.chosenFor(rows(32, 4, 10)));      // 1280 <= 1408
+        }
+        try (AbsorbedAttention forced = AbsorbedAttention.open(bundle, new OnnxWeights(bundle.weights()), config,
+                AbsorbedAttention.Path.ABSORBED)) {
+            assertTrue(forced.chosenFor(rows(32, 1, 100)));
+        }
+        assertNull(AbsorbedAttention.open(bundle, new OnnxWeights(bundle.weights()), config, AbsorbedAttention.Path.STANDARD));
+    }
+
+    @Test
+    void theBeamKeepsItsRowsPerSentenceThroughRepeatAndCompaction() {
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
+            EncodedBatch encoded = t.encoder().encode(new int[][] {{5, 6, 3}, {7, 3}, {8, 9, 10, 3}});
+            EncodedBatch beam = encoded.repeatRows(4, t.config());
+            assertEquals(4, beam.group());
+            assertEquals(3, beam.sentences());
+            EncodedBatch kept = beam.selectRows(new int[] {8, 9, 10, 11}, t.config());   // the third sentence's group
+            assertEquals(1, kept.sentences());
+            EncodedBatch first = kept.firstOfEachGroup(t.config());
+            assertEquals(1, first.rows());
+            float[] expected = new float[encoded.sourceLength()];
+            float[] actual = new float[encoded.sourceLength()];
+            encoded.encBias().get(2 * encoded.sourceLength(), expected);
+            first.encBias().get(0, actual);
+            assertArrayEquals(expected, actual, "the third sentence's source bias");
+            assertThrows(IllegalStateException.class, () -> beam.repeatRows(2, t.config()));
+        }
+    }
+
+    @Test
+    void aBundleWithoutTheGraphsDecodesOnTheStandardPathAndRefusesAForcedAbsorbedOne(@TempDir Path dir) throws Exception {
+        Path old = withoutAbsorbedGraphs(TestBundles.copy(TestBundles.TINY_KMATRIX, dir.resolve("old")));
+        try (Translator t = Translator.load(old, KMatrixKernels.preferred(), 8, AbsorbedAttention.Path.AUTO);
+             Translator current = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8,
+                     AbsorbedAttention.Path.ABSORBED)) {
+            int[][] sources = {{5, 6, 7, 3}, {9, 3}};
+            try (DecoderState state = t.decoder().newState(t.encoder().encode(sources))) {
+                assertFalse(state.absorbedAttention());
+            }
+            assertArrayEquals(current.translateIds(sources, current.defaultOptions()),
+                    t.translateIds(sources, t.defaultOptions()));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Translator.load(old, KMatrixKernels.preferred(), 8, AbsorbedAttention.Path.ABSORBED));
+        assertTrue(e.getMessage().contains("has no absorbed-attention graphs (decoder_absorb)"), e.getMessage());
+    }
+
+    /** Removes the absorbed-attention graphs from a bundle: files, checksums and graph entries. */
+    private static Path withoutAbsorbedGraphs(Path bundle) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = (ObjectNode) json.readTree(bundle.resolve("manifest.json").toFile());
+        ObjectNode graphs = (ObjectNode) manifest.get("onnx").get("graphs");
+        int removed = 0;
+        for (Iterator<String> names = graphs.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.equals(AbsorbedAttention.GRAPH) || name.endsWith(AbsorbedAttention.SUFFIX)) {
+                Files.delete(bundle.resolve(graphs.get(name).get("file").asText()));
+                names.remove();
+                removed++;
+            }
+        }
+        assertEquals(3, removed);
+        ArrayNode files = (ArrayNode) manifest.get("files");
+        for (int i = files.size() - 1; i >= 0; i--) {
+            if (!Files.exists(bundle.resolve(files.get(i).get("path").asText()))) {
+                files.remove(i);
+            }
+        }
+        json.writeValue(bundle.resolve("manifest.json").toFile(), manifest);
+        return bundle;
+    }
+}
