@@ -7,6 +7,7 @@ import io.kaleidoscope.bundle.Bundle;
 import io.kaleidoscope.onnx.DirectBuffers;
 import io.kaleidoscope.onnx.OnnxGraph;
 import io.kaleidoscope.onnx.OnnxWeights;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -109,11 +110,14 @@ public final class AbsorbedAttention implements AutoCloseable {
         EncodedBatch sentences = encoded.firstOfEachGroup(config);
         int b = sentences.rows();
         int s = sentences.sourceLength();
-        int d = config.dModel();
-        long hs = (long) config.heads() * s;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> inputsOwned = new ArrayList<>();
-        Tensors tensors = new Tensors(config.decoderLayers());
+        Tensors tensors;
+        try {
+            tensors = new Tensors(config, b, s);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot create the absorbed attention's tensors", e);
+        }
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             long[] kvShape = {b, config.heads(), s, config.headDim()};
@@ -122,12 +126,7 @@ public final class AbsorbedAttention implements AutoCloseable {
             for (int l = 0; l < config.decoderLayers(); l++) {
                 inputs.put("enc_keys_" + l, own(inputsOwned, OnnxTensor.createTensor(env, sentences.encKeys()[l], kvShape)));
                 inputs.put("enc_values_" + l, own(inputsOwned, OnnxTensor.createTensor(env, sentences.encValues()[l], kvShape)));
-                tensors.biasQ[l] = OnnxTensor.createTensor(env, DirectBuffers.floats(b * hs), new long[] {b, hs});
-                tensors.keysQ[l] = OnnxTensor.createTensor(env, DirectBuffers.floats(b * d * hs), new long[] {b, d, hs});
-                tensors.valuesO[l] = OnnxTensor.createTensor(env, DirectBuffers.floats(b * hs * d), new long[] {b, hs, d});
-                outputs.put("bias_q_" + l, tensors.biasQ[l]);
-                outputs.put("keys_q_" + l, tensors.keysQ[l]);
-                outputs.put("values_o_" + l, tensors.valuesO[l]);
+                tensors.putInto(outputs, l, "_" + l);
             }
             graph.run(inputs, outputs);
             return tensors;
@@ -144,32 +143,79 @@ public final class AbsorbedAttention implements AutoCloseable {
         return tensor;
     }
 
-    /** One search's absorbed tensors, per decoder layer; owned by its {@link DecoderState}. */
+    /**
+     * One search's absorbed tensors, per decoder layer, in direct buffers; owned by its
+     * {@link DecoderState}. [layer][0, 1, 2] = bias_q (B, H·S), keys_q (B, d, H·S), values_o (B, H·S, d).
+     */
     static final class Tensors implements AutoCloseable {
-        final OnnxTensor[] biasQ;
-        final OnnxTensor[] keysQ;
-        final OnnxTensor[] valuesO;
+        private static final String[] NAMES = {"bias_q", "keys_q", "values_o"};
+        private final ModelConfig config;
+        private final int sentences;
+        private final int sourceLength;
+        private final FloatBuffer[][] buffers;
+        private final OnnxTensor[][] tensors;
 
-        private Tensors(int layers) {
-            biasQ = new OnnxTensor[layers];
-            keysQ = new OnnxTensor[layers];
-            valuesO = new OnnxTensor[layers];
+        private Tensors(ModelConfig config, int sentences, int sourceLength) throws OrtException {
+            this.config = config;
+            this.sentences = sentences;
+            this.sourceLength = sourceLength;
+            int layers = config.decoderLayers();
+            long hs = (long) config.heads() * sourceLength;
+            long d = config.dModel();
+            long[][] shapes = {{sentences, hs}, {sentences, d, hs}, {sentences, hs, d}};
+            buffers = new FloatBuffer[layers][3];
+            tensors = new OnnxTensor[layers][3];
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try {
+                for (int l = 0; l < layers; l++) {
+                    for (int i = 0; i < 3; i++) {
+                        buffers[l][i] = DirectBuffers.floats(sentences * (long) rowFloats(i));
+                        tensors[l][i] = OnnxTensor.createTensor(env, buffers[l][i], shapes[i]);
+                    }
+                }
+            } catch (OrtException e) {
+                close();
+                throw e;
+            }
         }
 
-        /** Layer l's inputs by graph name with the given suffix ("" for attend graphs, "_l" for the dense step). */
-        void putInto(Map<String, OnnxTensor> inputs, int l, String suffix) {
-            inputs.put("bias_q" + suffix, biasQ[l]);
-            inputs.put("keys_q" + suffix, keysQ[l]);
-            inputs.put("values_o" + suffix, valuesO[l]);
+        private int rowFloats(int i) {
+            int hs = config.heads() * sourceLength;
+            return i == 0 ? hs : hs * config.dModel();
+        }
+
+        /** Layer l's tensors by graph name plus suffix ("" for attend graphs, "_l" for the dense step and decoder_absorb). */
+        void putInto(Map<String, OnnxTensor> map, int l, String suffix) {
+            for (int i = 0; i < 3; i++) {
+                map.put(NAMES[i] + suffix, tensors[l][i]);
+            }
+        }
+
+        /** The tensors of the given sentences only, in that order (copies; for a compacted search). */
+        Tensors select(int[] kept) {
+            try {
+                Tensors out = new Tensors(config, kept.length, sourceLength);
+                for (int l = 0; l < buffers.length; l++) {
+                    for (int i = 0; i < 3; i++) {
+                        int width = rowFloats(i);
+                        for (int b = 0; b < kept.length; b++) {
+                            out.buffers[l][i].put(b * width, buffers[l][i], kept[b] * width, width);
+                        }
+                    }
+                }
+                return out;
+            } catch (OrtException e) {
+                throw new IllegalStateException("cannot create the absorbed attention's tensors", e);
+            }
         }
 
         @Override
         public void close() {
-            for (OnnxTensor[] perLayer : new OnnxTensor[][] {biasQ, keysQ, valuesO}) {
-                for (int l = 0; l < perLayer.length; l++) {
-                    if (perLayer[l] != null) {
-                        perLayer[l].close();
-                        perLayer[l] = null;   // closing twice is harmless
+            for (OnnxTensor[] perLayer : tensors) {
+                for (int i = 0; i < perLayer.length; i++) {
+                    if (perLayer[i] != null) {
+                        perLayer[i].close();
+                        perLayer[i] = null;   // closing twice is harmless
                     }
                 }
             }

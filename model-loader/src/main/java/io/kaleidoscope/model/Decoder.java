@@ -27,14 +27,10 @@ public interface Decoder extends AutoCloseable {
      * A state holding only rows {@code keep} of {@code state} (encoder rows and conv states
      * copied, in that order); {@code state} is closed and must not be used again. Searches call it
      * to stop computing rows whose sentences are finished. Allocates a new state: call it
-     * rarely (the searches do when a good share of the rows finished).
+     * rarely (the searches do when a good share of the rows finished). {@code keep} holds whole
+     * beam groups; the search keeps its attention path and vocabulary.
      */
-    default DecoderState compact(DecoderState state, int[] keep) {
-        DecoderState next = newState(state.encoded.selectRows(keep, state.config), state.vocabulary);
-        next.copyConvStates(state, keep);
-        state.close();
-        return next;
-    }
+    DecoderState compact(DecoderState state, int[] keep);
 
     @Override
     void close();

@@ -8,6 +8,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * The decoder's state for one search over R rows (sentences × beam), held in direct buffers
@@ -141,9 +142,9 @@ public final class DecoderState implements AutoCloseable {
 
     /**
      * Copies the current conv states of {@code from}'s rows {@code keep[r]} into this state's rows r
-     * (this state was made for exactly those rows, by {@link Decoder#compact}).
+     * (this state was made for exactly those rows, by {@link #compact}).
      */
-    void copyConvStates(DecoderState from, int[] keep) {
+    private void copyConvStates(DecoderState from, int[] keep) {
         for (int l = 0; l < convStates.length; l++) {
             int width = config.convStateFloats(l);
             FloatBuffer src = from.convStates[l][from.current];
@@ -152,6 +153,27 @@ public final class DecoderState implements AutoCloseable {
                 dst.put(r * width, src, keep[r] * width, width);
             }
         }
+    }
+
+    /**
+     * The state for rows {@code keep} of this one (whole beam groups), made by {@code open} from the
+     * selected encoder rows and, on the absorbed path, this search's absorbed tensors for the kept
+     * sentences (copied, not prepared again); then the conv states are copied and this state closed.
+     */
+    DecoderState compact(int[] keep, BiFunction<EncodedBatch, AbsorbedAttention.Tensors, DecoderState> open) {
+        AbsorbedAttention.Tensors kept = null;
+        if (absorbed != null) {
+            int group = encoded.group();
+            int[] sentences = new int[keep.length / group];
+            for (int b = 0; b < sentences.length; b++) {
+                sentences[b] = keep[b * group] / group;
+            }
+            kept = absorbed.select(sentences);
+        }
+        DecoderState next = open.apply(encoded.selectRows(keep, config), kept);
+        next.copyConvStates(this, keep);
+        close();
+        return next;
     }
 
     /** Whether this search takes the absorbed attention path. */

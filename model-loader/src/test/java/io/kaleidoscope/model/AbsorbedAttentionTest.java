@@ -72,6 +72,45 @@ class AbsorbedAttentionTest {
     }
 
     @Test
+    void aCompactedAbsorbedSearchKeepsTheTensorsOfItsRemainingSentences() {
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8,
+                AbsorbedAttention.Path.ABSORBED)) {
+            EncodedBatch encoded = t.encoder().encode(new int[][] {{5, 6, 7, 8, 3}, {9, 10, 3}, {11, 12, 13, 3}})
+                    .repeatRows(2, t.config());
+            int[][] tokens = {{2, 2, 2, 2, 2, 2}, {20, 21, 22, 23, 24, 25}, {30, 31, 32, 33, 34, 35}};
+            int vocab = t.config().vocabSize();
+            float[] whole = new float[6 * vocab];
+            try (DecoderState state = t.decoder().newState(encoded)) {
+                for (int step = 0; step < 3; step++) {
+                    state.setInputs(tokens[step], step);
+                    t.decoder().step(state);
+                }
+                state.logProbs().get(0, whole);
+            }
+            int[] keep = {4, 5, 0, 1};   // the third sentence's beam, then the first's
+            DecoderState state = t.decoder().newState(encoded);
+            for (int step = 0; step < 2; step++) {
+                state.setInputs(tokens[step], step);
+                t.decoder().step(state);
+            }
+            try (DecoderState compacted = t.decoder().compact(state, keep)) {
+                assertTrue(compacted.absorbedAttention());
+                int[] next = new int[keep.length];
+                for (int r = 0; r < keep.length; r++) {
+                    next[r] = tokens[2][keep[r]];
+                }
+                compacted.setInputs(next, 2);
+                t.decoder().step(compacted);
+                for (int r = 0; r < keep.length; r++) {
+                    for (int v = 0; v < vocab; v++) {
+                        assertEquals(whole[keep[r] * vocab + v], compacted.logProb(r, v), 1e-5, "row " + r + " token " + v);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aBundleWithoutTheGraphsDecodesOnTheStandardPathAndRefusesAForcedAbsorbedOne(@TempDir Path dir) throws Exception {
         Path old = withoutAbsorbedGraphs(TestBundles.copy(TestBundles.TINY_KMATRIX, dir.resolve("old")));
         try (Translator t = Translator.load(old, KMatrixKernels.preferred(), 8, AbsorbedAttention.Path.AUTO);

@@ -4,6 +4,7 @@ import io.kaleidoscope.SearchOptions;
 import io.kaleidoscope.Translator;
 import io.kaleidoscope.eval.CorpusBleu;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
+import io.kaleidoscope.model.AbsorbedAttention;
 import io.kaleidoscope.model.EngineTimings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,8 @@ import java.util.Locale;
 public final class DecodeBenchmark {
     private static final String USAGE = """
             usage: ./kaleido bench decode [--dense DIR] [--kmatrix DIR] [--data FILE.tsv] [--limit N]
-                                          [--reps R] [--batches 1,32] [--shortlist off|on|both] [--torch] [--out DIR]
+                                          [--reps R] [--batches 1,32] [--shortlist off|on|both]
+                                          [--attention auto|standard|absorbed] [--torch] [--out DIR]
               --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
               --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
               --limit   sentences measured (default 100)
@@ -39,6 +41,8 @@ public final class DecodeBenchmark {
               --batches batch sizes measured, each with beam 1 and 4 (default 1,32)
               --shortlist  full vocabulary (off), the bundles' lexical shortlists (on) or both
                            (default: both when both bundles have a shortlist, else off)
+              --attention  encoder-decoder attention path of both models (docs/engine.md): chosen per
+                           search (auto, the default), or always standard or always absorbed
               --torch   also run the PyTorch eager reference (Debian python3-torch, one thread)
               --out     where decode-bench.md goes (default target/bench)""";
 
@@ -58,6 +62,7 @@ public final class DecodeBenchmark {
         boolean torch = false;
         String shortlist = null;
         int[] batches = {1, 32};
+        AbsorbedAttention.Path attention = AbsorbedAttention.Path.AUTO;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dense" -> dense = Path.of(args[++i]);
@@ -69,6 +74,7 @@ public final class DecodeBenchmark {
                 case "--shortlist" -> shortlist = args[++i];
                 case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(args[++i]);
+                case "--attention" -> attention = attentionPath(args[++i]);
                 default -> {
                     System.err.println(USAGE);
                     System.exit(2);
@@ -79,9 +85,9 @@ public final class DecodeBenchmark {
         List<String> references = pairs.stream().map(p -> p[1]).toList();
         StringBuilder report = new StringBuilder();
         long loadStart = System.nanoTime();
-        Translator loadedDense = Translator.load(dense);
+        Translator loadedDense = Translator.load(dense, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, attention);
         long loadMiddle = System.nanoTime();
-        Translator loadedKMatrix = Translator.load(kmatrix);
+        Translator loadedKMatrix = Translator.load(kmatrix, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, attention);
         long loadEnd = System.nanoTime();
         try (Translator d = loadedDense; Translator k = loadedKMatrix) {
             Translator[] models = {d, k};
@@ -109,7 +115,7 @@ public final class DecodeBenchmark {
                 Translator t = models[m];
                 sources[m] = pairs.stream().map(p -> t.tokenizer().sourceIds(p[0])).toArray(int[][]::new);
             }
-            report.append(header(d, k, pairs.size(), data, reps));
+            report.append(header(d, k, pairs.size(), data, reps, attention));
             report.append(String.format(Locale.ROOT, "Load time (verify checksums, read and widen weights, create sessions): dense %.2f s, K-matrix %.2f s.%n%n",
                     (loadMiddle - loadStart) / 1e9, (loadEnd - loadMiddle) / 1e9));
             report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
@@ -198,17 +204,29 @@ public final class DecodeBenchmark {
         return CorpusBleu.score(hypotheses, List.of(references)).score();
     }
 
-    private static String header(Translator d, Translator k, int sentences, Path data, int reps) {
+    private static String header(Translator d, Translator k, int sentences, Path data, int reps,
+                                 AbsorbedAttention.Path attention) {
         return String.format(Locale.ROOT, """
                 ## Decode benchmark
 
                 Dense: %s (%s); K-matrix: %s (%s); %d sentences of %s; %d repetitions per model and
-                configuration, models alternating; medians. One engine thread; K-matrix kernel: %s.
+                configuration, models alternating; medians. One engine thread; K-matrix kernel: %s;
+                encoder-decoder attention: %s.
                 sent/s and tok/s count output sentences and output tokens (eos included) per second of
                 decoding (source ids to output ids). ratio = K-matrix speed / dense speed.
 
                 """, d.bundle().manifest().name(), d.bundle().directory(), k.bundle().manifest().name(), k.bundle().directory(),
-                sentences, data, reps, KMatrixKernels.preferred().description());
+                sentences, data, reps, KMatrixKernels.preferred().description(), attention.name().toLowerCase(Locale.ROOT));
+    }
+
+    private static AbsorbedAttention.Path attentionPath(String value) {
+        try {
+            return AbsorbedAttention.Path.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            System.err.println(USAGE);
+            System.exit(2);
+            return null;
+        }
     }
 
     private static String split(String model, Config config, EngineTimings.Snapshot s) {
