@@ -1,9 +1,11 @@
 package io.kaleidoscope.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaleidoscope.TestBundles;
 import io.kaleidoscope.Translator;
+import io.kaleidoscope.kmatrix.KMatrixKernels;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,16 +22,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StepAllocationTest {
 
+    /** Both models, with and without the shortlist, on both attention paths. */
     static Stream<Arguments> bundles() {
-        return Stream.of(Arguments.of(TestBundles.TINY_DENSE, false), Arguments.of(TestBundles.TINY_KMATRIX, false),
-                Arguments.of(TestBundles.TINY_DENSE, true), Arguments.of(TestBundles.TINY_KMATRIX, true));
+        return Stream.of(TestBundles.TINY_DENSE, TestBundles.TINY_KMATRIX).flatMap(bundle -> Stream.of(false, true)
+                .flatMap(shortlisted -> Stream.of(AbsorbedAttention.Path.STANDARD, AbsorbedAttention.Path.ABSORBED)
+                        .map(path -> Arguments.of(bundle, shortlisted, path))));
     }
 
-    @ParameterizedTest(name = "{0}, shortlist {1}")
+    @ParameterizedTest(name = "{0}, shortlist {1}, {2}")
     @MethodSource("bundles")
-    void stepsAllocateOnlyOnnxRuntimeBookkeeping(Path bundle, boolean shortlisted) {
+    void stepsAllocateOnlyOnnxRuntimeBookkeeping(Path bundle, boolean shortlisted, AbsorbedAttention.Path path) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Translator t = Translator.load(bundle)) {
+        try (Translator t = Translator.load(bundle, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, path)) {
             ModelConfig config = t.config();
             int[] source = t.tokenizer().sourceIds("Die Datei wurde nicht gefunden.");
             int rows = 4;
@@ -37,6 +41,7 @@ class StepAllocationTest {
             EncodedBatch encoded = t.encoder().encode(sources);
             int[] vocabulary = shortlisted ? t.shortlist().candidates(sources) : null;
             try (DecoderState state = t.decoder().newState(encoded, vocabulary)) {
+                assertEquals(path == AbsorbedAttention.Path.ABSORBED, state.absorbedAttention());
                 int[] tokens = new int[rows];
                 java.util.Arrays.fill(tokens, config.bos());
                 int graphCalls = t.decoder() instanceof KMatrixDecoder ? 2 + 3 * config.decoderLayers() : shortlisted ? 2 : 1;
@@ -52,7 +57,8 @@ class StepAllocationTest {
                     }
                     best = Math.min(best, (threads.getCurrentThreadAllocatedBytes() - before) / 100);
                 }
-                System.out.printf("%s: %d bytes allocated per step (%d graph calls)%n", bundle.getFileName(), best, graphCalls);
+                System.out.printf("%s, shortlist %b, %s: %d bytes allocated per step (%d graph calls)%n", bundle.getFileName(),
+                        shortlisted, path, best, graphCalls);
                 assertTrue(best < bound, "%d bytes per step, bound %d (%d graph calls)".formatted(best, bound, graphCalls));
             }
         }
