@@ -78,17 +78,28 @@ public final class AbsorbedAttention implements AutoCloseable {
     }
 
     /**
-     * Whether a search over these rows takes the absorbed path. Per layer and step it reads
-     * 2·B·H·S·d floats; the standard path reads the two d×d projections and each row's keys and
-     * values, 2·d² + 2·R·S·d. At batch 1 the absorbed path wins for sources up to
-     * d/(H − beam) tokens; at batch 32, beam 1, it loses unless the sources are very short.
+     * Searches over more sentences than this take the standard path under AUTO. Measured on the
+     * base architecture (docs/engine.md): the absorbed form saved 24–40% of a batch-1 search, but
+     * 7–9% at most from 8 sentences up, and a benchmark with real sentences at batch 32 (padded
+     * to the longest, compacted as they finish) measured it 3–5% slower; on the tiny fixtures it
+     * was up to 19% slower at batch 32. Its gain is latency at small batches.
+     */
+    static final int MAX_SENTENCES = 4;
+
+    /**
+     * Whether a search over these rows takes the absorbed path. Under AUTO: at most
+     * {@link #MAX_SENTENCES} sentences, and no more floats read per layer and step than the
+     * standard path, 2·B·H·S·d against the two d×d projections plus each row's keys and values,
+     * 2·d² + 2·R·S·d (B sentences, R rows, S source positions). At batch 1 that holds for sources
+     * up to d/(H − 1) tokens greedily and for any length with a beam of H or more.
      */
     boolean chosenFor(EncodedBatch encoded) {
         if (path == Path.ABSORBED) {
             return true;
         }
         long s = encoded.sourceLength();
-        return (long) encoded.sentences() * config.heads() * s <= config.dModel() + (long) encoded.rows() * s;
+        return encoded.sentences() <= MAX_SENTENCES
+                && (long) encoded.sentences() * config.heads() * s <= config.dModel() + (long) encoded.rows() * s;
     }
 
     /**

@@ -37,12 +37,15 @@ class AbsorbedAttentionTest {
         assertEquals(4, config.heads());
         try (AbsorbedAttention auto = AbsorbedAttention.open(bundle, new OnnxWeights(bundle.weights()), config,
                 AbsorbedAttention.Path.AUTO)) {
-            // absorbed iff B·H·S <= d + R·S, here 4·B·S <= 128 + R·S
+            // absorbed iff B <= 4 and B·H·S <= d + R·S, here 4·B·S <= 128 + R·S
             assertTrue(auto.chosenFor(rows(1, 4, 40)));       // 160 <= 288
             assertTrue(auto.chosenFor(rows(1, 1, 42)));       // 168 <= 170
             assertFalse(auto.chosenFor(rows(1, 1, 43)));      // 172 > 171
-            assertFalse(auto.chosenFor(rows(32, 1, 10)));     // 1280 > 448
-            assertTrue(auto.chosenFor(rows(32, 4, 10)));      // 1280 <= 1408
+            assertTrue(auto.chosenFor(rows(4, 4, 10)));       // 160 <= 288
+            assertTrue(auto.chosenFor(rows(4, 1, 10)));       // 160 <= 168
+            assertFalse(auto.chosenFor(rows(4, 1, 11)));      // 176 > 172
+            assertFalse(auto.chosenFor(rows(5, 4, 10)));      // 200 <= 328, but five sentences
+            assertFalse(auto.chosenFor(rows(32, 4, 10)));     // 1280 <= 1408, but 32 sentences
         }
         try (AbsorbedAttention forced = AbsorbedAttention.open(bundle, new OnnxWeights(bundle.weights()), config,
                 AbsorbedAttention.Path.ABSORBED)) {
