@@ -20,9 +20,10 @@ import java.util.Map;
  * once per search, {@code decoder_absorb} folds the query projection into each sentence's keys
  * and the output projection into its values, giving per layer {@code bias_q} (B, H·S),
  * {@code keys_q} (B, d, H·S) and {@code values_o} (B, H·S, d). A step then reads those instead
- * of the projections' 2·d² weights — fewer bytes while B·H·S is small next to d + R·S, which is
- * the rule {@link Path#AUTO} applies to every search. The beam's rows of a sentence share its
- * tensors, where the standard path holds keys and values per row.
+ * of the projections' 2·d² weights — fewer bytes while B·H·S is small next to d + R·S, which,
+ * for searches of a few sentences, is the rule {@link Path#AUTO} applies ({@link #chosenFor}).
+ * The beam's rows of a sentence share its tensors, where the standard path holds keys and values
+ * per row.
  */
 public final class AbsorbedAttention implements AutoCloseable {
     /** The graph that computes the absorbed tensors. */
@@ -32,7 +33,7 @@ public final class AbsorbedAttention implements AutoCloseable {
 
     /** Which attention a search uses. */
     public enum Path {
-        /** Absorbed when it reads fewer floats per step (and the bundle has the graphs). */
+        /** Absorbed for searches of a few sentences that read fewer floats per step with it (see {@link #chosenFor}). */
         AUTO,
         /** Always the keys/values and projections of the standard graphs. */
         STANDARD,
