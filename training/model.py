@@ -55,21 +55,24 @@ class DynamicConv(nn.Module):
         return self.weight_dropout(torch.softmax(w.float(), dim=-1).to(x.dtype))
 
     def forward(self, x):
-        """Full sequence. x: (B, T, C) -> (B, T, C)."""
+        """Full sequence. x: (B, T, C) -> (B, T, C).
+
+        Tap k of position t reads position t - padding_l + k, so per head the convolution is a
+        (T, T) band matrix times the input: band[t, t'] = w[t, t' - t + padding_l] inside the band,
+        0 outside (which also reads the positions before and after the sequence as zeros). The
+        band is built from the weights by padding each row to T + K and reading the flattened rows
+        with a stride one shorter, which shifts row t right by t (plain ONNX Pad/Reshape/Slice).
+        Measured against a multiply-accumulate per tap over shifted slices (K Slice/Mul/Add nodes):
+        the base-size ONNX encoder 22% faster at batch 1 and 13% at batch 8; stacking the K windows
+        instead, a (B, T, C, K) tensor, had made the encoder 5x slower at batch 32."""
         B, T, C = x.shape
-        K = self.kernel
-        H = self.heads
-        w = self.weights(x)  # (B, T, H, K)
-        xp = F.pad(x, (0, 0, self.padding_l, K - 1 - self.padding_l))  # pad time with zeros
-        xp = xp.reshape(B, T + K - 1, H, C // H)
-        # Tap k of position t reads position t - padding_l + k.  A multiply-accumulate per tap over
-        # shifted slices (plain ONNX Slice/Mul/Add) instead of stacking the K windows: the stacked
-        # (B, T, C, K) tensor outgrows the caches at batch 32 (measured: the ONNX encoder took 5x
-        # longer for a batch of 32 than for the same 32 sentences one by one).
-        out = xp[:, 0:T] * w[..., 0:1]
-        for k in range(1, K):
-            out = out + xp[:, k:k + T] * w[..., k:k + 1]
-        return out.reshape(B, T, C)
+        K, H, p = self.kernel, self.heads, self.padding_l
+        w = self.weights(x).permute(0, 2, 1, 3)                                   # (B, H, T, K)
+        n = T + K - 1
+        band = F.pad(w, (0, n + 1 - K)).reshape(B, H, T * (n + 1))[..., :T * n].reshape(B, H, T, n)
+        band = band[..., p:p + T]                                                 # (B, H, T, T)
+        xh = x.reshape(B, T, H, C // H).transpose(1, 2)                           # (B, H, T, C/H)
+        return torch.matmul(band, xh).transpose(1, 2).reshape(B, T, C)
 
     def step(self, h, state):
         """One causal step. h: (B, C) this step's conv input; state: (B, K-1, C) the previous K-1

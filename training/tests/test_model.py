@@ -81,6 +81,26 @@ def test_source_padding_does_not_change_encoder_output():
     assert bias[0, :5].eq(0).all() and bias[0, 5:].eq(-1e9).all()
 
 
+@pytest.mark.parametrize("kernel,padding", [(5, 2), (5, 4), (3, 1), (7, 6)])
+@pytest.mark.parametrize("length", [1, 4, 11])
+def test_dynamic_conv_band_form_equals_the_tap_definition(kernel, padding, length):
+    """out[t] = sum_k w[t, k] * x[t - padding + k] per head, positions outside the sequence zero:
+    centred (encoder) and causal (decoder) windows, sequences shorter and longer than the kernel."""
+    from training.model import DynamicConv
+    torch.manual_seed(3)
+    conv = DynamicConv(16, kernel, 4, padding, 0.0).eval()
+    x = torch.randn(2, length, 16)
+    with torch.no_grad():
+        w = conv.weights(x)                                               # (B, T, H, K)
+        expected = torch.zeros_like(x)
+        for t in range(length):
+            for k in range(kernel):
+                src = t - padding + k
+                if 0 <= src < length:
+                    expected[:, t] += (x[:, src].reshape(2, 4, 4) * w[:, t, :, k:k + 1]).reshape(2, 16)
+        assert (conv(x) - expected).abs().max().item() < 1e-5
+
+
 def test_causal_conv_first_steps_use_zero_past():
     """Step 0 of a K=5 conv: softmax over all 5 logits, only the weight of the current position
     survives (no renormalisation)."""

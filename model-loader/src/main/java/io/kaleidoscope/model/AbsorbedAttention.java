@@ -73,7 +73,7 @@ public final class AbsorbedAttention implements AutoCloseable {
         }
         if (!bundle.hasGraph(GRAPH)) {
             throw new IllegalArgumentException("bundle " + bundle.directory() + " has no absorbed-attention graphs ("
-                    + GRAPH + "); add them with python3 -m training.absorb");
+                    + GRAPH + "); re-export its graphs with python3 -m training.regraph");
         }
         return new AbsorbedAttention(config, OnnxGraph.open(bundle, GRAPH, weights), path);
     }

@@ -128,7 +128,8 @@ class AbsorbedAttentionTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Translator.load(old, KMatrixKernels.preferred(), 8, AbsorbedAttention.Path.ABSORBED));
-        assertTrue(e.getMessage().contains("has no absorbed-attention graphs (decoder_absorb)"), e.getMessage());
+        assertTrue(e.getMessage().contains("has no absorbed-attention graphs (decoder_absorb); re-export its graphs with python3 -m training.regraph"),
+                e.getMessage());
     }
 
     /** Removes the absorbed-attention graphs from a bundle: files, checksums and graph entries. */
