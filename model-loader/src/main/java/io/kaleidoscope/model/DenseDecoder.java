@@ -60,16 +60,16 @@ public final class DenseDecoder implements Decoder {
         if (vocabulary != null && shortlist == null) {
             throw new IllegalStateException("this bundle has no shortlist");
         }
-        return open(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
+        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
     }
 
     @Override
     public DecoderState compact(DecoderState state, int[] keep) {
-        return state.compact(keep, (encoded, absorbedTensors) -> open(encoded, state.vocabulary, absorbedTensors));
+        return state.compact(keep, (encoded, absorbedTensors) -> stateFor(encoded, state.vocabulary, absorbedTensors));
     }
 
     /** A state on the absorbed path when {@code absorbedTensors} is given, else on the standard one. */
-    private DecoderState open(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
+    private DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
         releaseProjection();
         DecoderState state = new DecoderState(config, encoded, vocabulary, absorbedTensors);
         stepGraph = state.absorbed == null ? graph : absorbedGraph;
