@@ -18,19 +18,15 @@ import java.util.Map;
  * <p>A shortlisted search (a state with a vocabulary) runs the bundle's step graph without the
  * output projection ({@code decoder_step_hidden}), then {@link ShortlistOutput}.
  */
-public final class DenseDecoder implements Decoder {
-    private final ModelConfig config;
+public final class DenseDecoder extends StateDecoder {
     private final OnnxGraph graph;
     private final OnnxGraph hiddenGraph;
-    /** The absorbed path and its two step graphs (full and hidden-only); null when not used. */
-    private final AbsorbedAttention absorbed;
+    /** The absorbed path's two step graphs (full and hidden-only); null when not used. */
     private final OnnxGraph absorbedGraph;
     private final OnnxGraph absorbedHiddenGraph;
     /** The graphs the bound state's search runs: its step, and its hidden-only step when shortlisted. */
     private OnnxGraph stepGraph;
     private OnnxGraph stepHiddenGraph;
-    private final ShortlistOutput shortlist;
-    private final EngineTimings timings;
     /** The state of the search in progress (one at a time on the engine thread) and its bindings. */
     private DecoderState bound;
     /** [side] → inputs and outputs when conv state side {@code side} is current. */
@@ -43,33 +39,17 @@ public final class DenseDecoder implements Decoder {
 
     public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings,
                         AbsorbedAttention.Path attentionPath) {
-        this.config = config;
-        this.timings = timings;
+        super(bundle, weights, config, timings, attentionPath);
         this.graph = OnnxGraph.open(bundle, "decoder_step", weights);
         var index = bundle.manifest().shortlist();
         this.hiddenGraph = index == null ? null : OnnxGraph.open(bundle, index.hiddenGraph(), weights);
-        this.shortlist = index == null ? null : new ShortlistOutput(bundle, weights, config);
-        this.absorbed = AbsorbedAttention.open(bundle, weights, config, attentionPath);
         this.absorbedGraph = absorbed == null ? null : OnnxGraph.open(bundle, "decoder_step" + AbsorbedAttention.SUFFIX, weights);
         this.absorbedHiddenGraph = absorbed == null || index == null ? null
                 : OnnxGraph.open(bundle, index.hiddenGraph() + AbsorbedAttention.SUFFIX, weights);
     }
 
     @Override
-    public DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
-        if (vocabulary != null && shortlist == null) {
-            throw new IllegalStateException("this bundle has no shortlist");
-        }
-        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
-    }
-
-    @Override
-    public DecoderState compact(DecoderState state, int[] keep) {
-        return state.compact(keep, (encoded, absorbedTensors) -> stateFor(encoded, state.vocabulary, absorbedTensors));
-    }
-
-    /** A state on the absorbed path when {@code absorbedTensors} is given, else on the standard one. */
-    private DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
+    DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
         releaseProjection();
         DecoderState state = new DecoderState(config, encoded, vocabulary, absorbedTensors);
         stepGraph = state.absorbed == null ? graph : absorbedGraph;
@@ -148,17 +128,16 @@ public final class DenseDecoder implements Decoder {
     @Override
     public void close() {
         releaseProjection();
+        super.close();
         graph.close();
         if (hiddenGraph != null) {
             hiddenGraph.close();
-            shortlist.close();
         }
-        if (absorbed != null) {
-            absorbed.close();
+        if (absorbedGraph != null) {
             absorbedGraph.close();
-            if (absorbedHiddenGraph != null) {
-                absorbedHiddenGraph.close();
-            }
+        }
+        if (absorbedHiddenGraph != null) {
+            absorbedHiddenGraph.close();
         }
     }
 }

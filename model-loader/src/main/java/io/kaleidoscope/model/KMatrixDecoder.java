@@ -36,22 +36,17 @@ import java.util.Map;
  * and its (R, out) output into a direct buffer (bulk copies, a few KB per step). The layer
  * input {@code x} alternates between two buffers so no graph reads and writes the same memory.
  */
-public final class KMatrixDecoder implements Decoder {
-    private final ModelConfig config;
+public final class KMatrixDecoder extends StateDecoder {
     private final OnnxGraph embed;
     private final OnnxGraph output;
-    /** The projection onto a shortlist's candidates; null when the bundle has no shortlist. */
-    private final ShortlistOutput shortlist;
     private final OnnxGraph[] conv;
     private final OnnxGraph[] attend;
-    /** The absorbed path: its preparation and per-layer attend graphs; null when not used. */
-    private final AbsorbedAttention absorbed;
+    /** The absorbed path's per-layer attend graphs; null when not used. */
     private final OnnxGraph[] attendAbsorbed;
     private final OnnxGraph[] ffnOut;
     /** [layer] → linear1, linear2, fc1, fc2. */
     private final KMatrixLayer[][] kmatrix;
     private final KMatrixWorkspace workspace;
-    private final EngineTimings timings;
     private final List<OnnxGraph> graphs = new ArrayList<>();
 
     private DecoderState bound;
@@ -59,16 +54,13 @@ public final class KMatrixDecoder implements Decoder {
 
     public KMatrixDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, KMatrixKernel kernel,
                           EngineTimings timings, AbsorbedAttention.Path attentionPath) {
-        this.config = config;
-        this.timings = timings;
+        super(bundle, weights, config, timings, attentionPath);
         int layers = config.decoderLayers();
         embed = open(bundle, "decoder_embed", weights);
         output = open(bundle, "decoder_output", weights);
-        shortlist = bundle.manifest().shortlist() == null ? null : new ShortlistOutput(bundle, weights, config);
         conv = new OnnxGraph[layers];
         attend = new OnnxGraph[layers];
         ffnOut = new OnnxGraph[layers];
-        absorbed = AbsorbedAttention.open(bundle, weights, config, attentionPath);
         attendAbsorbed = absorbed == null ? null : new OnnxGraph[layers];
         kmatrix = new KMatrixLayer[layers][];
         Map<String, Manifest.KMatrixLayerSpec> specs = new HashMap<>();
@@ -211,20 +203,7 @@ public final class KMatrixDecoder implements Decoder {
     }
 
     @Override
-    public DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
-        if (vocabulary != null && shortlist == null) {
-            throw new IllegalStateException("this bundle has no shortlist");
-        }
-        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
-    }
-
-    @Override
-    public DecoderState compact(DecoderState state, int[] keep) {
-        return state.compact(keep, (encoded, absorbedTensors) -> stateFor(encoded, state.vocabulary, absorbedTensors));
-    }
-
-    /** A state on the absorbed path when {@code absorbedTensors} is given, else on the standard one. */
-    private DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
+    DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
         DecoderState state = new DecoderState(config, encoded, vocabulary, absorbedTensors);
         if (act != null) {
             act.close();
@@ -310,12 +289,7 @@ public final class KMatrixDecoder implements Decoder {
         if (act != null) {
             act.close();
         }
-        if (shortlist != null) {
-            shortlist.close();
-        }
-        if (absorbed != null) {
-            absorbed.close();
-        }
+        super.close();
         graphs.forEach(OnnxGraph::close);
     }
 }
