@@ -17,8 +17,8 @@ import java.util.Locale;
 
 /**
  * {@code ./kaleido bench decode}: the end-to-end decode benchmark of DESIGN.md §6. Dense and
- * K-matrix bundles are loaded in one JVM and measured on the same tokenised sentences, in
- * alternating order each repetition, on one thread (the launcher pins it to one core), for batch
+ * K-matrix bundles are loaded in one JVM and measured on the same tokenised sentences, batch by
+ * batch in alternating order ({@link #measureInterleaved}), on one thread (the launcher pins it to one core), for batch
  * 1 and 32 and beam 1 and 4. Reported per configuration: sentences/s and target tokens/s
  * (output tokens including eos) of each model as the median over repetitions, the K-matrix/dense
  * ratio, each model's BLEU on these sentences, and where the time went (encoder, K-matrix layers,
@@ -37,7 +37,7 @@ public final class DecodeBenchmark {
               --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
               --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
               --limit   sentences measured (default 100)
-              --reps    repetitions per model and configuration, alternating models (default 3)
+              --reps    repetitions per configuration, the models interleaved batch by batch (default 3)
               --batches batch sizes measured, each with beam 1 and 4 (default 1,32)
               --shortlist  full vocabulary (off), the bundles' lexical shortlists (on) or both
                            (default: both when both bundles have a shortlist, else off)
@@ -46,9 +46,9 @@ public final class DecodeBenchmark {
               --torch   also run the PyTorch eager reference (Debian python3-torch, one thread)
               --out     where decode-bench.md goes (default target/bench)""";
 
-    private record Config(int batch, int beam, boolean shortlist) {}
+    record Config(int batch, int beam, boolean shortlist) {}
 
-    private record Measurement(double seconds, long targetTokens, EngineTimings.Snapshot split, int[][] outputs) {}
+    record Measurement(double seconds, long targetTokens, EngineTimings.Snapshot split, int[][] outputs) {}
 
     private DecodeBenchmark() {}
 
@@ -129,10 +129,9 @@ public final class DecodeBenchmark {
                     measure(models[m], sources[m], config);   // warm-up
                 }
                 for (int r = 0; r < reps; r++) {
-                    for (int step = 0; step < 2; step++) {
-                        int m = (r % 2 == 0) ? step : 1 - step;   // alternate which model goes first
-                        runs[m][r] = measure(models[m], sources[m], config);
-                    }
+                    Measurement[] pair = measureInterleaved(models, sources, config, r % 2 == 0);
+                    runs[0][r] = pair[0];
+                    runs[1][r] = pair[1];
                 }
                 Measurement md = median(runs[0]);
                 Measurement mk = median(runs[1]);
@@ -193,6 +192,52 @@ public final class DecodeBenchmark {
         return new Measurement(seconds, tokens, t.timings().snapshot(), outputs);
     }
 
+    /**
+     * One repetition of both models over the same sentences, interleaved: batch after batch, each
+     * model decodes that batch, the order alternating from batch to batch (and from repetition to
+     * repetition). A slow spell of the machine then hits both models alike, so the ratio holds
+     * where whole-pass timings on this shared machine drift by ±15% between passes.
+     */
+    static Measurement[] measureInterleaved(Translator[] models, int[][][] sources, Config config,
+                                           boolean denseFirst) {
+        int n = sources[0].length;
+        double[] seconds = new double[2];
+        int[][][] outputs = new int[2][n][];
+        for (Translator t : models) {
+            t.timings().reset();
+        }
+        // Batches of similar length, as translateIds would form them from the whole list.
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(sources[0][b].length, sources[0][a].length));
+        for (int start = 0, chunk = 0; start < n; start += config.batch(), chunk++) {
+            int end = Math.min(n, start + config.batch());
+            for (int step = 0; step < 2; step++) {
+                int m = (chunk % 2 == 0) == denseFirst ? step : 1 - step;
+                Translator t = models[m];
+                SearchOptions options = t.defaultOptions().withBeam(config.beam()).withShortlist(config.shortlist());
+                int[][] part = new int[end - start][];
+                for (int i = start; i < end; i++) {
+                    part[i - start] = sources[m][order[i]];
+                }
+                long begin = System.nanoTime();
+                int[][] out = t.translateIds(part, options, config.batch());
+                seconds[m] += (System.nanoTime() - begin) / 1e9;
+                for (int i = start; i < end; i++) {
+                    outputs[m][order[i]] = out[i - start];
+                }
+            }
+        }
+        Measurement[] pair = new Measurement[2];
+        for (int m = 0; m < 2; m++) {
+            long tokens = Arrays.stream(outputs[m]).mapToLong(o -> o.length + 1).sum();   // + eos
+            pair[m] = new Measurement(seconds[m], tokens, models[m].timings().snapshot(), outputs[m]);
+        }
+        return pair;
+    }
+
     private static Measurement median(Measurement[] runs) {
         Measurement[] sorted = runs.clone();
         Arrays.sort(sorted, (a, b) -> Double.compare(a.seconds(), b.seconds()));
@@ -209,8 +254,8 @@ public final class DecodeBenchmark {
         return String.format(Locale.ROOT, """
                 ## Decode benchmark
 
-                Dense: %s (%s); K-matrix: %s (%s); %d sentences of %s; %d repetitions per model and
-                configuration, models alternating; medians. One engine thread; K-matrix kernel: %s;
+                Dense: %s (%s); K-matrix: %s (%s); %d sentences of %s; %d repetitions per
+                configuration, the two models interleaved batch by batch in alternating order; medians. One engine thread; K-matrix kernel: %s;
                 encoder-decoder attention: %s.
                 sent/s and tok/s count output sentences and output tokens (eos included) per second of
                 decoding (source ids to output ids). ratio = K-matrix speed / dense speed.
