@@ -3,13 +3,13 @@ package io.kaleidoscope;
 import io.kaleidoscope.bundle.Bundle;
 import io.kaleidoscope.kmatrix.KMatrixKernel;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
-import io.kaleidoscope.model.AbsorbedAttention;
 import io.kaleidoscope.model.Decoder;
 import io.kaleidoscope.model.DecoderState;
 import io.kaleidoscope.model.DenseDecoder;
 import io.kaleidoscope.model.EncodedBatch;
-import io.kaleidoscope.model.EngineTimings;
 import io.kaleidoscope.model.Encoder;
+import io.kaleidoscope.model.EnginePaths;
+import io.kaleidoscope.model.EngineTimings;
 import io.kaleidoscope.model.KMatrixDecoder;
 import io.kaleidoscope.model.ModelConfig;
 import io.kaleidoscope.model.Shortlist;
@@ -49,14 +49,14 @@ public final class Translator implements AutoCloseable {
     private final int maxBatch;
     private final EngineTimings timings = new EngineTimings();
 
-    private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch, AbsorbedAttention.Path attention) {
+    private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch, EnginePaths paths) {
         this.bundle = bundle;
         this.config = ModelConfig.of(bundle.manifest());
         this.onnxWeights = new OnnxWeights(bundle.weights());
         this.encoder = new Encoder(bundle, onnxWeights, config, timings);
         this.decoder = bundle.manifest().isKMatrix()
-                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings, attention)
-                : new DenseDecoder(bundle, onnxWeights, config, timings, attention);
+                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings, paths)
+                : new DenseDecoder(bundle, onnxWeights, config, timings, paths);
         this.shortlist = Shortlist.load(bundle);
         this.tokenizer = new SentencePieceTokenizer(bundle.file(bundle.manifest().tokenizer()), config.eos());
         var s = bundle.manifest().search();
@@ -70,19 +70,20 @@ public final class Translator implements AutoCloseable {
     }
 
     /**
-     * Loads with a chosen K-matrix kernel and batch limit (tests, benchmarks); the attention path
-     * comes from the system property {@code kaleido.attention} (default auto).
+     * Loads with a chosen K-matrix kernel and batch limit (tests, benchmarks); the attention and
+     * output paths come from the system properties {@code kaleido.attention} and
+     * {@code kaleido.output} (default auto).
      */
     public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch) {
-        return load(directory, kernel, maxBatch, AbsorbedAttention.Path.fromSystemProperty());
+        return load(directory, kernel, maxBatch, EnginePaths.fromSystemProperties());
     }
 
-    /** Loads with a chosen kernel, batch limit and encoder-decoder attention path (docs/engine.md). */
-    public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch, AbsorbedAttention.Path attention) {
+    /** Loads with a chosen kernel, batch limit and attention and output paths (docs/engine.md). */
+    public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch, EnginePaths paths) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
-        return new Translator(Bundle.open(directory), kernel, maxBatch, attention);
+        return new Translator(Bundle.open(directory), kernel, maxBatch, paths);
     }
 
     /**

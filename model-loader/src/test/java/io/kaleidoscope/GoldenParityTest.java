@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaleidoscope.golden.GoldenData;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
 import io.kaleidoscope.kmatrix.KMatrixLayer;
 import io.kaleidoscope.model.AbsorbedAttention;
 import io.kaleidoscope.model.DecoderState;
 import io.kaleidoscope.model.EncodedBatch;
+import io.kaleidoscope.model.EnginePaths;
 import io.kaleidoscope.model.KMatrixDecoder;
+import io.kaleidoscope.model.OutputProjection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * at the first step within 1e-4; greedy and beam-4 outputs token for token equal.
  *
  * <p>Runs on the tiny fixtures (always present: the test fails without them) and on the base
- * bundles when they are in models/; the decoding tests once per encoder-decoder attention path
- * (standard, absorbed), both forced.
+ * bundles when they are in models/; the decoding tests once per forced combination of the
+ * encoder-decoder attention path (standard, absorbed) and the output projection (ONNX Runtime,
+ * float16 in Java).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GoldenParityTest {
@@ -48,18 +54,33 @@ class GoldenParityTest {
         return paths.stream();
     }
 
-    /** Every bundle with each forced attention path. */
+    /**
+     * Every bundle with each forced combination of attention path and output projection; the
+     * float16 projection only for bundles stored in float16 (the base ones: the tiny fixtures are
+     * float32, so Float16OutputTest compares the two projections on float16-rounded copies).
+     */
     static Stream<Arguments> bundlesAndPaths() {
         return bundles().flatMap(b -> Stream.of(AbsorbedAttention.Path.STANDARD, AbsorbedAttention.Path.ABSORBED)
-                .map(path -> Arguments.of(b, path)));
+                .flatMap(attention -> (storedInFloat16(b) ? Stream.of(OutputProjection.ONNX, OutputProjection.FLOAT16)
+                        : Stream.of(OutputProjection.ONNX))
+                        .map(output -> Arguments.of(b, new EnginePaths(attention, output)))));
+    }
+
+    private static boolean storedInFloat16(Path bundle) {
+        try {
+            return new ObjectMapper().readTree(bundle.resolve("manifest.json").toFile())
+                    .get("weights").get("dtype").asText().equals("float16");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Translator translator(Path bundle) {
-        return translator(bundle, AbsorbedAttention.Path.STANDARD);
+        return translator(bundle, new EnginePaths(AbsorbedAttention.Path.STANDARD, OutputProjection.ONNX));
     }
 
-    private Translator translator(Path bundle, AbsorbedAttention.Path path) {
-        Translator t = Translator.load(bundle, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, path);
+    private Translator translator(Path bundle, EnginePaths paths) {
+        Translator t = Translator.load(bundle, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, paths);
         open.add(t);
         return t;
     }
@@ -80,15 +101,17 @@ class GoldenParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("bundlesAndPaths")
-    void encoderOutputAndFirstStepMatch(Path bundle, AbsorbedAttention.Path path) {
-        Translator t = translator(bundle, path);
+    void encoderOutputAndFirstStepMatch(Path bundle, EnginePaths paths) {
+        Translator t = translator(bundle, paths);
         GoldenData golden = GoldenData.of(t.bundle());
         for (GoldenData.Sentence s : golden.sentences()) {
             String p = "sentence" + s.index() + ".";
             EncodedBatch encoded = t.encoder().encode(new int[][] {s.srcIds()});
             assertClose(golden.floats(p + "encoder_out"), floats(encoded.encoderOut()), "encoder_out of " + s.index());
             try (DecoderState state = t.decoder().newState(encoded)) {
-                assertEquals(path == AbsorbedAttention.Path.ABSORBED, state.absorbedAttention(), "the search's attention path");
+                assertEquals(paths.attention() == AbsorbedAttention.Path.ABSORBED, state.absorbedAttention(),
+                        "the search's attention path");
+                assertEquals(paths.output() == OutputProjection.FLOAT16, state.float16Output(), "the search's output projection");
                 state.setInputs(new int[] {t.config().bos()}, 0);
                 t.decoder().step(state);
                 assertClose(golden.floats(p + "step0.log_probs"), floats(state.logProbs()), "step 0 log-probs of " + s.index());
@@ -123,8 +146,8 @@ class GoldenParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("bundlesAndPaths")
-    void greedyAndBeamOutputsMatchTokenForToken(Path bundle, AbsorbedAttention.Path path) {
-        Translator t = translator(bundle, path);
+    void greedyAndBeamOutputsMatchTokenForToken(Path bundle, EnginePaths paths) {
+        Translator t = translator(bundle, paths);
         GoldenData golden = GoldenData.of(t.bundle());
         int[][] sources = golden.sentences().stream().map(GoldenData.Sentence::srcIds).toArray(int[][]::new);
         SearchOptions options = t.defaultOptions();
@@ -147,9 +170,10 @@ class GoldenParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("bundlesAndPaths")
-    void batchesLargerThanAnEncoderBucketMatchTheGoldenOutputs(Path bundle, AbsorbedAttention.Path path) {
-        // 3 × 6 sentences: encoded in several calls of Encoder.ENCODER_BUCKET and joined, padded.
-        Translator t = translator(bundle, path);
+    void batchesLargerThanAnEncoderBucketMatchTheGoldenOutputs(Path bundle, EnginePaths paths) {
+        // 3 × 6 sentences: encoded in several calls of Encoder.ENCODER_BUCKET and joined, padded;
+        // with beam 4, 72 rows: the float16 projection's row groups.
+        Translator t = translator(bundle, paths);
         GoldenData golden = GoldenData.of(t.bundle());
         List<GoldenData.Sentence> sentences = new ArrayList<>();
         for (int copy = 0; copy < 3; copy++) {

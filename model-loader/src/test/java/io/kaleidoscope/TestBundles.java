@@ -1,9 +1,18 @@
 package io.kaleidoscope;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kaleidoscope.bundle.SafetensorsFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.stream.Stream;
 
 /**
@@ -16,6 +25,47 @@ public final class TestBundles {
     public static final Path TINY_KMATRIX = MODELS.resolve("tiny-kmatrix");
 
     private TestBundles() {}
+
+    /**
+     * A copy of {@code bundle} at {@code target} whose tied embedding (the output projection) is
+     * rounded to float16 values, still stored as F32, with the shard's checksum updated: a model
+     * that the float16 output projection computes exactly, for comparing it with ONNX Runtime's
+     * on the tiny float32 fixtures.
+     */
+    public static Path withFloat16Embedding(Path bundle, Path target) throws IOException {
+        copy(bundle, target);
+        ObjectMapper json = new ObjectMapper();
+        Path manifestFile = target.resolve("manifest.json");
+        ObjectNode manifest = (ObjectNode) json.readTree(manifestFile.toFile());
+        String shard = manifest.get("weights").get("tensors").get("embed_tokens.weight").get("shard").asText();
+        Path shardFile = target.resolve(shard);
+        SafetensorsFile.TensorInfo info = SafetensorsFile.read(target, shard).info("embed_tokens.weight");
+        if (!info.dtype().equals("F32")) {
+            throw new IllegalArgumentException(bundle + ": the embedding is " + info.dtype() + ", not F32");
+        }
+        byte[] bytes = Files.readAllBytes(shardFile);
+        ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int dataStart = 8 + (int) data.getLong(0);
+        for (int at = dataStart + info.begin(); at < dataStart + info.end(); at += 4) {
+            data.putFloat(at, Float.float16ToFloat(Float.floatToFloat16(data.getFloat(at))));
+        }
+        Files.write(shardFile, bytes);
+        for (JsonNode file : manifest.get("files")) {
+            if (file.get("path").asText().equals(shard)) {
+                ((ObjectNode) file).put("sha256", sha256(bytes));
+            }
+        }
+        json.writeValue(manifestFile.toFile(), manifest);
+        return target;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** A copy of {@code bundle} at {@code target} (a path that does not exist yet), for tests that damage it. */
     public static Path copy(Path bundle, Path target) throws IOException {

@@ -42,18 +42,25 @@ public final class DecoderState implements AutoCloseable {
     final OnnxTensor[] encValues;
     /** The absorbed attention's tensors when this search takes that path, else null. */
     final AbsorbedAttention.Tensors absorbed;
+    /** Whether this search's full-vocabulary projection is the float16 Java kernel. */
+    final boolean float16Output;
     /** convStates[l][side]: side {@link #current} holds the state the next step reads. */
     final FloatBuffer[][] convStates;
     final OnnxTensor[][] convStateTensors;
     int current;
     private final List<OnnxTensor> owned = new ArrayList<>();
 
-    /** @param absorbed the absorbed attention's tensors for this search (owned from now on), or null */
-    DecoderState(ModelConfig config, EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbed) {
+    /**
+     * @param absorbed      the absorbed attention's tensors for this search (owned from now on), or null
+     * @param float16Output whether the decoder projects onto the full vocabulary with the float16 kernel
+     */
+    DecoderState(ModelConfig config, EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbed,
+                 boolean float16Output) {
         this.config = config;
         this.encoded = encoded;
         this.vocabulary = vocabulary;
         this.absorbed = absorbed;
+        this.float16Output = float16Output;
         this.rows = encoded.rows();
         int layers = config.decoderLayers();
         try {
@@ -179,6 +186,11 @@ public final class DecoderState implements AutoCloseable {
     /** Whether this search takes the absorbed attention path. */
     public boolean absorbedAttention() {
         return absorbed != null;
+    }
+
+    /** Whether this search's output projection is the float16 Java kernel (else ONNX Runtime or the shortlist). */
+    public boolean float16Output() {
+        return float16Output;
     }
 
     @Override

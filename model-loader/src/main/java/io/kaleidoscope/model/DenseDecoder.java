@@ -7,6 +7,7 @@ import io.kaleidoscope.bundle.Bundle;
 import io.kaleidoscope.onnx.DirectBuffers;
 import io.kaleidoscope.onnx.OnnxGraph;
 import io.kaleidoscope.onnx.OnnxWeights;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,7 +17,9 @@ import java.util.Map;
  * sides are built once per state, so a step allocates nothing.
  *
  * <p>A shortlisted search (a state with a vocabulary) runs the bundle's step graph without the
- * output projection ({@code decoder_step_hidden}), then {@link ShortlistOutput}.
+ * output projection ({@code decoder_step_hidden}), then {@link ShortlistOutput}; a search that
+ * takes the float16 output projection runs the same graph, then {@link HalfPrecisionProjection},
+ * exactly as the K-matrix model does.
  */
 public final class DenseDecoder extends StateDecoder {
     private final OnnxGraph graph;
@@ -31,15 +34,18 @@ public final class DenseDecoder extends StateDecoder {
     private DecoderState bound;
     /** [side] → inputs and outputs when conv state side {@code side} is current. */
     private Bindings[] sides;
-    /** For a shortlisted search: the hidden-state tensor and the projection onto the candidates. */
+    /** For a shortlisted or float16-projected search: the hidden state (buffer and tensor). */
+    private FloatBuffer hiddenBuffer;
     private OnnxTensor hidden;
+    /** For a shortlisted search: the projection onto the candidates. */
     private ShortlistOutput.Binding projection;
+
 
     private record Bindings(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) {}
 
     public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings,
-                        AbsorbedAttention.Path attentionPath) {
-        super(bundle, weights, config, timings, attentionPath);
+                        EnginePaths paths) {
+        super(bundle, weights, config, timings, paths, bundle.manifest().shortlist() != null);
         this.graph = OnnxGraph.open(bundle, "decoder_step", weights);
         var index = bundle.manifest().shortlist();
         this.hiddenGraph = index == null ? null : OnnxGraph.open(bundle, index.hiddenGraph(), weights);
@@ -51,17 +57,20 @@ public final class DenseDecoder extends StateDecoder {
     @Override
     DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
         releaseProjection();
-        DecoderState state = new DecoderState(config, encoded, vocabulary, absorbedTensors);
+        DecoderState state = newDecoderState(encoded, vocabulary, absorbedTensors);
         stepGraph = state.absorbed == null ? graph : absorbedGraph;
         stepHiddenGraph = state.absorbed == null ? hiddenGraph : absorbedHiddenGraph;
-        if (vocabulary != null) {
+        if (vocabulary != null || state.float16Output) {
             try {
-                hidden = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
-                        DirectBuffers.floats((long) state.rows * config.dModel()), new long[] {state.rows, config.dModel()});
+                hiddenBuffer = DirectBuffers.floats((long) state.rows * config.dModel());
+                hidden = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), hiddenBuffer,
+                        new long[] {state.rows, config.dModel()});
             } catch (OrtException e) {
                 state.close();
                 throw new IllegalStateException("cannot create the hidden-state tensor", e);
             }
+        }
+        if (vocabulary != null) {
             projection = shortlist.bind(state, hidden);
         }
         Bindings[] sides = new Bindings[2];
@@ -73,7 +82,7 @@ public final class DenseDecoder extends StateDecoder {
             if (state.absorbed == null) {
                 inputs.put("enc_bias", state.encBias);
             }
-            if (vocabulary == null) {
+            if (hidden == null) {
                 outputs.put("log_probs", state.logProbsTensor);
             } else {
                 outputs.put("x", hidden);
@@ -102,13 +111,17 @@ public final class DenseDecoder extends StateDecoder {
         }
         Bindings b = sides[state.current];
         long start = System.nanoTime();
-        if (projection == null) {
+        if (hidden == null) {
             stepGraph.run(b.inputs(), b.outputs());
             timings.decoderGraphs += System.nanoTime() - start;
         } else {
             stepHiddenGraph.run(b.inputs(), b.outputs());
             long projected = System.nanoTime();
-            projection.run();
+            if (state.float16Output) {
+                float16Output.logProbs(hiddenBuffer, state.rows, state.logProbs);
+            } else {
+                projection.run();
+            }
             timings.decoderGraphs += projected - start;
             timings.outputProjection += System.nanoTime() - projected;
         }
@@ -119,9 +132,12 @@ public final class DenseDecoder extends StateDecoder {
     private void releaseProjection() {
         if (projection != null) {
             projection.close();
-            hidden.close();
             projection = null;
+        }
+        if (hidden != null) {
+            hidden.close();
             hidden = null;
+            hiddenBuffer = null;
         }
     }
 

@@ -29,7 +29,7 @@ import java.util.Map;
  *   for each layer l:
  *       h = linear1(x); c = conv_l(h, state_l); u = linear2(c)
  *       y = attend_l(x, u, encoder state); g = fc2(relu(fc1(y))); x = ffn_out_l(y, g)
- *   log_probs = decoder_output(x)
+ *   log_probs = decoder_output(x)     (or the float16 projection in Java, {@link HalfPrecisionProjection})
  * </pre>
  * Activations live in direct buffers with ONNX Runtime tensors over them, built once per search;
  * the kernel reads and writes heap arrays, so each K-matrix layer copies its (R, in) input out of
@@ -53,8 +53,8 @@ public final class KMatrixDecoder extends StateDecoder {
     private Activations act;
 
     public KMatrixDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, KMatrixKernel kernel,
-                          EngineTimings timings, AbsorbedAttention.Path attentionPath) {
-        super(bundle, weights, config, timings, attentionPath);
+                          EngineTimings timings, EnginePaths paths) {
+        super(bundle, weights, config, timings, paths, true);
         int layers = config.decoderLayers();
         embed = open(bundle, "decoder_embed", weights);
         output = open(bundle, "decoder_output", weights);
@@ -204,7 +204,7 @@ public final class KMatrixDecoder extends StateDecoder {
 
     @Override
     DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
-        DecoderState state = new DecoderState(config, encoded, vocabulary, absorbedTensors);
+        DecoderState state = newDecoderState(encoded, vocabulary, absorbedTensors);
         if (act != null) {
             act.close();
         }
@@ -259,10 +259,12 @@ public final class KMatrixDecoder extends StateDecoder {
             graphs += (t2 - t1) + (t4 - t3) + (t6 - t5);
         }
         t0 = System.nanoTime();
-        if (a.projection == null) {
-            output.run(a.outputIn, a.outputOut);
-        } else {
+        if (a.projection != null) {
             a.projection.run();
+        } else if (state.float16Output) {
+            float16Output.logProbs(a.x[config.decoderLayers() % 2], rows, state.logProbs);
+        } else {
+            output.run(a.outputIn, a.outputOut);
         }
         timings.outputProjection += System.nanoTime() - t0;
         timings.kmatrix += kernels;

@@ -28,7 +28,7 @@ final class ShortlistOutput implements AutoCloseable {
 
     ShortlistOutput(Bundle bundle, OnnxWeights weights, ModelConfig config) {
         this.graph = OnnxGraph.open(bundle, bundle.manifest().shortlist().outputGraph(), weights);
-        this.embedding = bundle.weights().get("embed_tokens.weight").data();
+        this.embedding = bundle.weights().get(StateDecoder.EMBEDDING).data();
         this.d = config.dModel();
         this.vocab = config.vocabSize();
     }

@@ -4,25 +4,54 @@ import io.kaleidoscope.bundle.Bundle;
 import io.kaleidoscope.onnx.OnnxWeights;
 
 /**
- * What both decoders share around their step: the optional shortlist projection and absorbed
- * attention of the bundle, and how a search's state is made — fresh (the attention path chosen
- * per search) or by compaction (the path and the absorbed tensors of the kept sentences carried
- * over). Subclasses build the state's graph bindings in {@link #stateFor}.
+ * What both decoders share around their step: the optional shortlist projection, absorbed
+ * attention and float16 output projection of the bundle, and how a search's state is made —
+ * fresh (the attention path chosen per search) or by compaction (the path and the absorbed
+ * tensors of the kept sentences carried over). Subclasses build the state's graph bindings in
+ * {@link #stateFor}, from a state whose output projection {@link #newDecoderState} chose.
  */
 abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMatrixDecoder {
+    /** The tied embedding that is also the output projection. */
+    static final String EMBEDDING = "embed_tokens.weight";
+
     final ModelConfig config;
     final EngineTimings timings;
     /** The projection onto a shortlist's candidates; null when the bundle has no shortlist. */
     final ShortlistOutput shortlist;
     /** The absorbed attention path; null when searches always take the standard one. */
     final AbsorbedAttention absorbed;
+    /** The Java projection over float16 weights; null when searches always use ONNX Runtime's. */
+    final HalfPrecisionProjection float16Output;
+    private final OutputProjection outputPath;
 
-    StateDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings,
-                 AbsorbedAttention.Path attentionPath) {
+    /**
+     * @param float16Possible whether this decoder can stop its graphs before the projection
+     *                        (the dense model needs the bundle's hidden-state step graph)
+     * @throws IllegalArgumentException when a forced float16 output is impossible for the bundle
+     */
+    StateDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings, EnginePaths paths,
+                 boolean float16Possible) {
         this.config = config;
         this.timings = timings;
         this.shortlist = bundle.manifest().shortlist() == null ? null : new ShortlistOutput(bundle, weights, config);
-        this.absorbed = AbsorbedAttention.open(bundle, weights, config, attentionPath);
+        this.absorbed = AbsorbedAttention.open(bundle, weights, config, paths.attention());
+        this.outputPath = paths.output();
+        this.float16Output = outputPath == OutputProjection.ONNX || !float16Possible ? null
+                : HalfPrecisionProjection.of(bundle.weights().get(EMBEDDING));
+        if (outputPath == OutputProjection.FLOAT16 && float16Output == null) {
+            throw new IllegalArgumentException("bundle " + bundle.directory() + " cannot take the float16 output projection: "
+                    + (float16Possible ? "its " + EMBEDDING + " is not exactly float16"
+                                       : "it has no hidden-state step graph; re-export its graphs with python3 -m training.regraph"));
+        }
+    }
+
+    /**
+     * A state for {@link #stateFor}, its output projection chosen: float16 for a full-vocabulary
+     * search whose row count the path allows.
+     */
+    final DecoderState newDecoderState(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
+        boolean float16 = vocabulary == null && float16Output != null && outputPath.float16For(encoded.rows());
+        return new DecoderState(config, encoded, vocabulary, absorbedTensors, float16);
     }
 
     @Override

@@ -77,7 +77,7 @@ class AbsorbedAttentionTest {
     @Test
     void aCompactedAbsorbedSearchKeepsTheTensorsOfItsRemainingSentences() {
         try (Translator t = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8,
-                AbsorbedAttention.Path.ABSORBED)) {
+                EnginePaths.AUTO.withAttention(AbsorbedAttention.Path.ABSORBED))) {
             EncodedBatch encoded = t.encoder().encode(new int[][] {{5, 6, 7, 8, 3}, {9, 10, 3}, {11, 12, 13, 3}})
                     .repeatRows(2, t.config());
             int[][] tokens = {{2, 2, 2, 2, 2, 2}, {20, 21, 22, 23, 24, 25}, {30, 31, 32, 33, 34, 35}};
@@ -116,9 +116,9 @@ class AbsorbedAttentionTest {
     @Test
     void aBundleWithoutTheGraphsDecodesOnTheStandardPathAndRefusesAForcedAbsorbedOne(@TempDir Path dir) throws Exception {
         Path old = withoutAbsorbedGraphs(TestBundles.copy(TestBundles.TINY_KMATRIX, dir.resolve("old")));
-        try (Translator t = Translator.load(old, KMatrixKernels.preferred(), 8, AbsorbedAttention.Path.AUTO);
+        try (Translator t = Translator.load(old, KMatrixKernels.preferred(), 8, EnginePaths.AUTO);
              Translator current = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8,
-                     AbsorbedAttention.Path.ABSORBED)) {
+                     EnginePaths.AUTO.withAttention(AbsorbedAttention.Path.ABSORBED))) {
             int[][] sources = {{5, 6, 7, 3}, {9, 3}};
             try (DecoderState state = t.decoder().newState(t.encoder().encode(sources))) {
                 assertFalse(state.absorbedAttention());
@@ -127,7 +127,7 @@ class AbsorbedAttentionTest {
                     t.translateIds(sources, t.defaultOptions()));
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Translator.load(old, KMatrixKernels.preferred(), 8, AbsorbedAttention.Path.ABSORBED));
+                () -> Translator.load(old, KMatrixKernels.preferred(), 8, EnginePaths.AUTO.withAttention(AbsorbedAttention.Path.ABSORBED)));
         assertTrue(e.getMessage().contains("has no absorbed-attention graphs (decoder_absorb); re-export its graphs with python3 -m training.regraph"),
                 e.getMessage());
     }

@@ -5,7 +5,9 @@ import io.kaleidoscope.Translator;
 import io.kaleidoscope.eval.CorpusBleu;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
 import io.kaleidoscope.model.AbsorbedAttention;
+import io.kaleidoscope.model.EnginePaths;
 import io.kaleidoscope.model.EngineTimings;
+import io.kaleidoscope.model.OutputProjection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +35,8 @@ public final class DecodeBenchmark {
     private static final String USAGE = """
             usage: ./kaleido bench decode [--dense DIR] [--kmatrix DIR] [--data FILE.tsv] [--limit N]
                                           [--reps R] [--batches 1,32] [--shortlist off|on|both]
-                                          [--attention auto|standard|absorbed] [--torch] [--out DIR]
+                                          [--attention auto|standard|absorbed] [--output auto|onnx|float16]
+                                          [--torch] [--out DIR]
               --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
               --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
               --limit   sentences measured (default 100)
@@ -43,6 +46,8 @@ public final class DecodeBenchmark {
                            (default: both when both bundles have a shortlist, else off)
               --attention  encoder-decoder attention path of both models (docs/engine.md): chosen per
                            search (auto, the default), or always standard or always absorbed
+              --output  full-vocabulary output projection of both models (docs/engine.md): chosen
+                        per search (auto, the default), or always ONNX Runtime or always float16
               --torch   also run the PyTorch eager reference (Debian python3-torch, one thread)
               --out     where decode-bench.md goes (default target/bench)""";
 
@@ -62,7 +67,7 @@ public final class DecodeBenchmark {
         boolean torch = false;
         String shortlist = null;
         int[] batches = {1, 32};
-        AbsorbedAttention.Path attention = AbsorbedAttention.Path.AUTO;
+        EnginePaths paths = EnginePaths.AUTO;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dense" -> dense = Path.of(args[++i]);
@@ -74,7 +79,8 @@ public final class DecodeBenchmark {
                 case "--shortlist" -> shortlist = args[++i];
                 case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(args[++i]);
-                case "--attention" -> attention = attentionPath(args[++i]);
+                case "--attention" -> paths = paths.withAttention(option(AbsorbedAttention.Path.class, args[++i]));
+                case "--output" -> paths = paths.withOutput(option(OutputProjection.class, args[++i]));
                 default -> {
                     System.err.println(USAGE);
                     System.exit(2);
@@ -85,9 +91,9 @@ public final class DecodeBenchmark {
         List<String> references = pairs.stream().map(p -> p[1]).toList();
         StringBuilder report = new StringBuilder();
         long loadStart = System.nanoTime();
-        Translator loadedDense = Translator.load(dense, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, attention);
+        Translator loadedDense = Translator.load(dense, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, paths);
         long loadMiddle = System.nanoTime();
-        Translator loadedKMatrix = Translator.load(kmatrix, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, attention);
+        Translator loadedKMatrix = Translator.load(kmatrix, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, paths);
         long loadEnd = System.nanoTime();
         try (Translator d = loadedDense; Translator k = loadedKMatrix) {
             Translator[] models = {d, k};
@@ -115,7 +121,7 @@ public final class DecodeBenchmark {
                 Translator t = models[m];
                 sources[m] = pairs.stream().map(p -> t.tokenizer().sourceIds(p[0])).toArray(int[][]::new);
             }
-            report.append(header(d, k, pairs.size(), data, reps, attention));
+            report.append(header(d, k, pairs.size(), data, reps, paths));
             report.append(String.format(Locale.ROOT, "Load time (verify checksums, read and widen weights, create sessions): dense %.2f s, K-matrix %.2f s.%n%n",
                     (loadMiddle - loadStart) / 1e9, (loadEnd - loadMiddle) / 1e9));
             report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
@@ -250,23 +256,24 @@ public final class DecodeBenchmark {
     }
 
     private static String header(Translator d, Translator k, int sentences, Path data, int reps,
-                                 AbsorbedAttention.Path attention) {
+                                 EnginePaths paths) {
         return String.format(Locale.ROOT, """
                 ## Decode benchmark
 
                 Dense: %s (%s); K-matrix: %s (%s); %d sentences of %s; %d repetitions per
                 configuration, the two models interleaved batch by batch in alternating order; medians. One engine thread; K-matrix kernel: %s;
-                encoder-decoder attention: %s.
+                encoder-decoder attention: %s; full-vocabulary output projection: %s.
                 sent/s and tok/s count output sentences and output tokens (eos included) per second of
                 decoding (source ids to output ids). ratio = K-matrix speed / dense speed.
 
                 """, d.bundle().manifest().name(), d.bundle().directory(), k.bundle().manifest().name(), k.bundle().directory(),
-                sentences, data, reps, KMatrixKernels.preferred().description(), attention.name().toLowerCase(Locale.ROOT));
+                sentences, data, reps, KMatrixKernels.preferred().description(),
+                paths.attention().name().toLowerCase(Locale.ROOT), paths.output().name().toLowerCase(Locale.ROOT));
     }
 
-    private static AbsorbedAttention.Path attentionPath(String value) {
+    private static <E extends Enum<E>> E option(Class<E> type, String value) {
         try {
-            return AbsorbedAttention.Path.valueOf(value.toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             System.err.println(USAGE);
             System.exit(2);

@@ -1,0 +1,39 @@
+package io.kaleidoscope.model;
+
+import java.util.Locale;
+
+/**
+ * How a full-vocabulary search computes its output projection and log-softmax (docs/engine.md,
+ * "Output projection in float16"). Both ways are exact up to the order of float32 sums; the
+ * same choice applies to both models, so their comparison stays fair.
+ */
+public enum OutputProjection {
+    /** Float16 in Java for searches of at most {@link #FLOAT16_MAX_ROWS} rows, else ONNX Runtime. */
+    AUTO,
+    /** Always ONNX Runtime (float32 weights): the K-matrix model's output graph, the dense model's step graph. */
+    ONNX,
+    /** Always the Java kernel over float16 weights (the bundle's embedding must be float16-exact). */
+    FLOAT16;
+
+    /**
+     * Up to this many rows (sentences × beam) the float16 kernel is the faster: it reads half the
+     * bytes, while ONNX Runtime's blocked matrix product wins once enough rows share each weight
+     * (measured on the base model's 512 × 8,000 projection: docs/engine.md).
+     */
+    public static final int FLOAT16_MAX_ROWS = 8;
+
+    /** System property {@code kaleido.output}: auto (default), onnx or float16. */
+    public static OutputProjection fromSystemProperty() {
+        String value = System.getProperty("kaleido.output", "auto");
+        try {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("kaleido.output must be auto, onnx or float16, not '" + value + "'");
+        }
+    }
+
+    /** Whether a search of {@code rows} rows takes the float16 kernel, given the bundle allows it. */
+    boolean float16For(int rows) {
+        return this == FLOAT16 || (this == AUTO && rows <= FLOAT16_MAX_ROWS);
+    }
+}
