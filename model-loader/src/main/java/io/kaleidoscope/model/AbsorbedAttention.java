@@ -11,7 +11,6 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,17 +37,7 @@ public final class AbsorbedAttention implements AutoCloseable {
         /** Always the keys/values and projections of the standard graphs. */
         STANDARD,
         /** Always absorbed (the bundle must have the graphs). */
-        ABSORBED;
-
-        /** System property {@code kaleido.attention}: auto (default), standard or absorbed. */
-        public static Path fromSystemProperty() {
-            String value = System.getProperty("kaleido.attention", "auto");
-            try {
-                return valueOf(value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("kaleido.attention must be auto, standard or absorbed, not '" + value + "'");
-            }
-        }
+        ABSORBED
     }
 
     private final ModelConfig config;

@@ -1,5 +1,8 @@
 package io.kaleidoscope.model;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 /**
  * The engine's choices between exact alternatives for the same computation (docs/engine.md):
  * the encoder-decoder attention's form and the output projection's implementation. Tests and
@@ -17,7 +20,19 @@ public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection out
 
     /** From {@code kaleido.attention} and {@code kaleido.output} (both default auto). */
     public static EnginePaths fromSystemProperties() {
-        return new EnginePaths(AbsorbedAttention.Path.fromSystemProperty(), OutputProjection.fromSystemProperty());
+        return new EnginePaths(fromProperty("kaleido.attention", AbsorbedAttention.Path.class),
+                fromProperty("kaleido.output", OutputProjection.class));
+    }
+
+    /** The constant named by a system property, case-insensitive; AUTO when it is unset. */
+    private static <E extends Enum<E>> E fromProperty(String property, Class<E> choices) {
+        String value = System.getProperty(property, "auto");
+        try {
+            return Enum.valueOf(choices, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + " must be one of " + Arrays.stream(choices.getEnumConstants())
+                    .map(c -> c.name().toLowerCase(Locale.ROOT)).toList() + ", not '" + value + "'");
+        }
     }
 
     public EnginePaths withAttention(AbsorbedAttention.Path path) {

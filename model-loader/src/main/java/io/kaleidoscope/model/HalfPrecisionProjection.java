@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Four rows share each widened weight vector; the vocabulary is padded with zero rows to a
  * multiple of 4·L.
  */
-final class HalfPrecisionProjection {
+public final class HalfPrecisionProjection {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     private static final VectorSpecies<Short> HALVES =
@@ -59,7 +59,7 @@ final class HalfPrecisionProjection {
      * The projection for an embedding of shape (V, d), or null when a value of it is not exactly
      * a float16 (the copy would change the model) or not finite.
      */
-    static HalfPrecisionProjection of(WeightStore.Tensor embedding) {
+    public static HalfPrecisionProjection of(WeightStore.Tensor embedding) {
         int vocab = Math.toIntExact(embedding.shape()[0]);
         int d = Math.toIntExact(embedding.shape()[1]);
         int paddedVocab = Math.ceilDiv(vocab, CHUNK) * CHUNK;
@@ -99,7 +99,7 @@ final class HalfPrecisionProjection {
      * Log-probabilities of {@code rows} hidden states: reads rows × d floats of {@code hidden}
      * from index 0 and writes rows × V floats of {@code logProbs} from index 0.
      */
-    void logProbs(FloatBuffer hidden, int rows, FloatBuffer logProbs) {
+    public void logProbs(FloatBuffer hidden, int rows, FloatBuffer logProbs) {
         int groups = rows == 1 ? 0 : Math.ceilDiv(rows, ROW_GROUP);
         int paddedRows = Math.max(1, groups * ROW_GROUP);
         if (input.length < paddedRows * d) {

@@ -1,7 +1,5 @@
 package io.kaleidoscope.model;
 
-import java.util.Locale;
-
 /**
  * How a full-vocabulary search computes its output projection and log-softmax (docs/engine.md,
  * "Output projection in float16"). Both ways are exact up to the order of float32 sums; the
@@ -21,16 +19,6 @@ public enum OutputProjection {
      * (measured on the base model's 512 × 8,000 projection: docs/engine.md).
      */
     public static final int FLOAT16_MAX_ROWS = 8;
-
-    /** System property {@code kaleido.output}: auto (default), onnx or float16. */
-    public static OutputProjection fromSystemProperty() {
-        String value = System.getProperty("kaleido.output", "auto");
-        try {
-            return valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("kaleido.output must be auto, onnx or float16, not '" + value + "'");
-        }
-    }
 
     /** Whether a search of {@code rows} rows takes the float16 kernel, given the bundle allows it. */
     boolean float16For(int rows) {

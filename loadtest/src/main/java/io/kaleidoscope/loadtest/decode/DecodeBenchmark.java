@@ -14,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code ./kaleido bench decode}: the end-to-end decode benchmark of DESIGN.md §6. Dense and
@@ -90,6 +93,8 @@ public final class DecodeBenchmark {
         List<String[]> pairs = readPairs(data, limit);
         List<String> references = pairs.stream().map(p -> p[1]).toList();
         StringBuilder report = new StringBuilder();
+        // Java tokens/s at batch 1 with the full vocabulary, the configurations PyTorch also runs
+        Map<String, Double> javaSpeeds = new HashMap<>();
         long loadStart = System.nanoTime();
         Translator loadedDense = Translator.load(dense, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, paths);
         long loadMiddle = System.nanoTime();
@@ -148,18 +153,43 @@ public final class DecodeBenchmark {
                         vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds(), md.seconds() / mk.seconds(),
                         md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(), bleuD, bleuK));
                 splits.append(split("dense", config, md.split())).append(split("K-matrix", config, mk.split()));
+                if (config.batch() == 1 && !config.shortlist()) {
+                    javaSpeeds.put(TorchReference.Result.key("dense", config.beam()), md.targetTokens() / md.seconds());
+                    javaSpeeds.put(TorchReference.Result.key("K-matrix", config.beam()), mk.targetTokens() / mk.seconds());
+                }
                 System.err.printf(Locale.ROOT, "%s, batch %d beam %d: dense %.2f sent/s, K-matrix %.2f sent/s%n",
                         vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds());
             }
             report.append(splits);
         }
         if (torch) {
-            report.append(TorchReference.run(dense, kmatrix, data, pairs.size()));
+            Map<String, Path> bundles = new LinkedHashMap<>();
+            bundles.put("dense", dense);
+            bundles.put("K-matrix", kmatrix);
+            TorchReference.Result reference = TorchReference.run(bundles, data, pairs.size());
+            report.append(javaVersusTorch(javaSpeeds, reference)).append(reference.lines());
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("decode-bench.md"), report);
         System.out.println(report);
         System.out.println("Written: " + out.resolve("decode-bench.md"));
+    }
+
+    /** Java against PyTorch eager, same bundles and sentences, batch 1, full vocabulary. */
+    private static String javaVersusTorch(Map<String, Double> java, TorchReference.Result torch) {
+        StringBuilder s = new StringBuilder("\nJava engine vs PyTorch eager (batch 1, full vocabulary, target tokens/s):\n\n"
+                + "| model | beam | Java | PyTorch | Java / PyTorch |\n|---|---:|---:|---:|---:|\n");
+        for (String model : new String[] {"dense", "K-matrix"}) {
+            for (int beam : new int[] {1, 4}) {
+                String key = TorchReference.Result.key(model, beam);
+                Double j = java.get(key);
+                Double t = torch.tokensPerSecond().get(key);
+                s.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", model, beam,
+                        j == null ? "–" : "%.1f".formatted(j), t == null ? "–" : "%.1f".formatted(t),
+                        j == null || t == null ? "–" : "%.2f×".formatted(j / t)));
+            }
+        }
+        return s.toString();
     }
 
     private static String vocabulary(Config config) {

@@ -1,31 +1,48 @@
 package io.kaleidoscope.loadtest.decode;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs the PyTorch eager reference ({@code training/bench_decode.py} with Debian's
  * {@code /usr/bin/python3}, one thread, OpenBLAS, pinned like this JVM) for both bundles, batch 1,
- * beam 1 and 4, median of 3 runs, and returns its lines for the report (PyTorch's own JSON).
+ * beam 1 and 4, median of 3 runs: its target tokens/s per model and beam, and its JSON lines for
+ * the report.
  */
 final class TorchReference {
+    /** PyTorch's results: tokens/s keyed by {@link #key}, and its output lines. */
+    record Result(Map<String, Double> tokensPerSecond, String lines) {
+        static String key(String model, int beam) {
+            return model + " beam " + beam;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private TorchReference() {}
 
-    static String run(Path dense, Path kmatrix, Path data, int sentences) throws IOException, InterruptedException {
+    /** Runs the reference; {@code models} names the bundles ("dense", "K-matrix") in the report. */
+    static Result run(Map<String, Path> models, Path data, int sentences) throws IOException, InterruptedException {
         StringBuilder out = new StringBuilder("\nPyTorch eager reference (training/bench_decode.py, torch.set_num_threads(1), batch 1):\n\n```\n");
+        Map<String, Double> speeds = new HashMap<>();
         Path script = Path.of("training/bench_decode.py");
         if (!Files.isRegularFile(script)) {
-            return out.append("training/bench_decode.py not found: reference not run\n```\n").toString();
+            return new Result(speeds, out.append("training/bench_decode.py not found: reference not run\n```\n").toString());
         }
-        for (Path bundle : new Path[] {dense, kmatrix}) {
+        for (Map.Entry<String, Path> model : models.entrySet()) {
+            Path bundle = model.getValue();
             // The K-matrix model in its faster PyTorch form (one materialised matrix per layer):
             // the strongest reference, not a straw man; the per-level form is about 7× slower.
-            String form = bundle.equals(kmatrix) ? "materialized" : "levels";
+            String form = model.getKey().equals("K-matrix") ? "materialized" : "levels";
             for (int beam : new int[] {1, 4}) {
                 List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-m", "training.bench_decode",
                         bundle.toString(), "--data", data.toString(), "--limit", Integer.toString(sentences),
@@ -36,9 +53,13 @@ final class TorchReference {
                 int rc = p.waitFor();
                 out.append(String.format(Locale.ROOT, "%s beam %d: %s%n", bundle.getFileName(), beam,
                         rc == 0 ? lastLine(stdout) : "failed (exit " + rc + "): " + lastLine(stderr)));
+                if (rc == 0) {
+                    JsonNode result = JSON.readTree(lastLine(stdout));
+                    speeds.put(Result.key(model.getKey(), beam), result.get("target_tokens_per_s").asDouble());
+                }
             }
         }
-        return out.append("```\n").toString();
+        return new Result(speeds, out.append("```\n").toString());
     }
 
     private static String lastLine(String text) {

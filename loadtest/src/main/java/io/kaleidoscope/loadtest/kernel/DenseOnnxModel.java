@@ -31,6 +31,27 @@ final class DenseOnnxModel {
                 .message(5, tensor("B", new long[] {out}, bias))
                 .message(11, valueInfo("X", "batch", in))
                 .message(12, valueInfo("Y", "batch", out));
+        return model(graph);
+    }
+
+    /**
+     * Serialized ModelProto for an output projection: Y = LogSoftmax(X·W) over the last axis, W
+     * row-major [in][out] (the form of the K-matrix bundles' {@code decoder_output} graph once
+     * ONNX Runtime has folded the transpose of the embedding).
+     */
+    static byte[] buildProjection(int in, int out, float[] weight) {
+        Proto graph = new Proto()
+                .message(1, node("MatMul", "X", "W", "XW"))
+                .message(1, new Proto().string(1, "XW").string(2, "Y").string(3, "LogSoftmax_Y").string(4, "LogSoftmax"))
+                .string(2, "projection_%dx%d".formatted(in, out))
+                .message(5, tensor("W", new long[] {in, out}, weight))
+                .message(11, valueInfo("X", "batch", in))
+                .message(12, valueInfo("Y", "batch", out));
+        return model(graph);
+    }
+
+    /** A ModelProto around the graph: IR version, producer, the default opset. */
+    private static byte[] model(Proto graph) {
         return new Proto()
                 .varint(1, IR_VERSION)
                 .string(2, "kaleidoscope-loadtest")
