@@ -99,6 +99,18 @@ final class BatchingEngine implements AutoCloseable {
         return translator;
     }
 
+    /**
+     * Drops the measured pace, so the next batch of each beam width measures it afresh. For after
+     * the warm-up: its batches ran before the JIT had compiled the engine's loops and can be many
+     * times slower than the engine will be; a pace learnt from them would refuse (413) texts the
+     * engine translates well in time, and refused requests never run a batch to correct it.
+     */
+    void forgetPace() {
+        for (int beam = 0; beam < nanosPerChar.length(); beam++) {
+            nanosPerChar.set(beam, 0);
+        }
+    }
+
     /** Texts queued or being decoded now (for the queue-depth gauge). */
     int queuedTexts() {
         return capacity - permits.availablePermits();

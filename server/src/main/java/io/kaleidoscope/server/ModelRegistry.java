@@ -16,9 +16,13 @@ import java.util.concurrent.TimeoutException;
  * default. {@link #ready()} turns true once every engine has loaded and translated a warm-up sentence.
  */
 public final class ModelRegistry implements AutoCloseable {
+    private static final String WARM_UP = "Die Datei wurde nicht gefunden.";
+
     private final Map<String, List<BatchingEngine>> models = new LinkedHashMap<>();
     private final String defaultModel;
     private final int defaultBeam;
+    /** Texts in the warm-up's batch: four, or the queue's whole room when it is smaller. */
+    private final int warmUpBatch;
     /** Whether searches use each bundle's lexical shortlist (kaleido.shortlist). */
     private final boolean shortlist;
     private final ServerMetrics metrics;
@@ -58,16 +62,33 @@ public final class ModelRegistry implements AutoCloseable {
         }
         this.defaultModel = models.keySet().iterator().next();
         this.defaultBeam = config.beam();
+        this.warmUpBatch = Math.min(4, config.queueTexts());
         this.shortlist = config.shortlist();
     }
 
-    /** Translates one warm-up sentence with every model (JIT, ONNX Runtime arenas), then marks ready. */
+    /**
+     * Warms every engine up (JIT, ONNX Runtime arenas): a sentence at the default beam, greedily
+     * and at the default beam again, each alone and in a batch of four, so both the one-row and
+     * the row-group code paths run, and marks the registry ready. The pace those cold batches
+     * measure is forgotten before each of them and after the last ({@link BatchingEngine#forgetPace}):
+     * it would refuse the next warm-up batches, and then real requests.
+     */
     public void warmUp() {
+        List<String> one = List.of(WARM_UP);
+        List<String> batch = java.util.Collections.nCopies(warmUpBatch, WARM_UP);
         for (BatchingEngine engine : models.values().stream().flatMap(List::stream).toList()) {
-            engine.submit(List.of("Die Datei wurde nicht gefunden."), engine.translator().defaultOptions().withBeam(defaultBeam).withShortlist(shortlist)).join();
+            SearchOptions beam = engine.translator().defaultOptions().withBeam(defaultBeam).withShortlist(shortlist);
+            for (SearchOptions options : List.of(beam, beam.withBeam(1), beam)) {
+                for (List<String> texts : List.of(one, batch)) {
+                    engine.forgetPace();
+                    engine.submit(texts, options).join();
+                }
+            }
+            engine.forgetPace();
         }
         ready = true;
     }
+
 
     public boolean ready() {
         return ready;

@@ -68,6 +68,32 @@ class BatchingEngineTest {
     }
 
     @Test
+    void aForgottenPaceIsMeasuredAfreshSoAColdWarmUpRefusesNothingLater() {
+        Translator translator = Translator.load(KMATRIX);
+        // The first batch is slow, as a warm-up before the JIT has compiled the engine; later ones are fast.
+        java.util.concurrent.atomic.AtomicBoolean cold = new java.util.concurrent.atomic.AtomicBoolean(true);
+        BatchingEngine.Decode warmingUp = (texts, options) -> {
+            if (cold.getAndSet(false)) {
+                try {
+                    Thread.sleep(40L * texts.stream().mapToInt(String::length).sum());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return texts.stream().map(t -> "x").toList();
+        };
+        try (BatchingEngine engine = new BatchingEngine(translator, warmingUp, "test", 100, 4000, 0, 300, new ServerMetrics())) {
+            SearchOptions options = translator.defaultOptions();
+            engine.submit(List.of("eins"), options).join();   // 40 ms per character learnt
+            assertEquals(413, assertThrows(ApiException.class, () -> engine.submit(List.of("abcdefgh"), options)).status());
+            engine.forgetPace();
+            assertEquals(List.of("x"), engine.submit(List.of("abcdefgh"), options).join().texts());
+            // the pace now comes from that fast batch: ten times the text is still accepted
+            assertEquals(10, engine.submit(java.util.Collections.nCopies(10, "abcdefgh"), options).join().texts().size());
+        }
+    }
+
+    @Test
     void aBatchEveryCallerGaveUpOnStopsWithinAStepAndFreesTheEngine() throws Exception {
         Translator translator = Translator.load(KMATRIX);
         // A search of 1,000 steps of 10 ms (10 s) that checks for a stop before each step, as the real searches do
