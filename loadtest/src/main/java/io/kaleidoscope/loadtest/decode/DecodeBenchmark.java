@@ -129,8 +129,8 @@ public final class DecodeBenchmark {
             report.append(header(d, k, pairs.size(), data, reps, paths));
             report.append(String.format(Locale.ROOT, "Load time (verify checksums, read and widen weights, create sessions): dense %.2f s, K-matrix %.2f s.%n%n",
                     (loadMiddle - loadStart) / 1e9, (loadEnd - loadMiddle) / 1e9));
-            report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
-            report.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | ratio per repetition | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
+            report.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             StringBuilder splits = new StringBuilder("\nTime split (share of the decode time, median repetition):\n\n"
                     + "| model | vocabulary | batch | beam | encoder | K-matrix layers | ONNX decoder graphs | output projection | search |\n"
                     + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -149,9 +149,9 @@ public final class DecodeBenchmark {
                 int n = pairs.size();
                 double bleuD = bleu(d, md.outputs(), references);
                 double bleuK = bleu(k, mk.outputs(), references);
-                report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f× | %.1f | %.1f | %.2f | %.2f |%n",
+                report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f× | %s | %.1f | %.1f | %.2f | %.2f |%n",
                         vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds(), md.seconds() / mk.seconds(),
-                        md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(), bleuD, bleuK));
+                        ratioRange(runs), md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(), bleuD, bleuK));
                 splits.append(split("dense", config, md.split())).append(split("K-matrix", config, mk.split()));
                 if (config.batch() == 1 && !config.shortlist()) {
                     javaSpeeds.put(TorchReference.Result.key("dense", config.beam()), md.targetTokens() / md.seconds());
@@ -173,6 +173,22 @@ public final class DecodeBenchmark {
         Files.writeString(out.resolve("decode-bench.md"), report);
         System.out.println(report);
         System.out.println("Written: " + out.resolve("decode-bench.md"));
+    }
+
+    /**
+     * The lowest and highest K-matrix/dense ratio of single repetitions: each repetition times
+     * both models on the same batches back to back, so its ratio is a paired figure, and the
+     * range shows how far the shared machine moved it.
+     */
+    static String ratioRange(Measurement[][] runs) {
+        double low = Double.POSITIVE_INFINITY;
+        double high = 0;
+        for (int r = 0; r < runs[0].length; r++) {
+            double ratio = runs[0][r].seconds() / runs[1][r].seconds();
+            low = Math.min(low, ratio);
+            high = Math.max(high, ratio);
+        }
+        return String.format(Locale.ROOT, "%.2f–%.2f×", low, high);
     }
 
     /** Java against PyTorch eager, same bundles and sentences, batch 1, full vocabulary. */
@@ -294,7 +310,8 @@ public final class DecodeBenchmark {
                 configuration, the two models interleaved batch by batch in alternating order; medians. One engine thread; K-matrix kernel: %s;
                 encoder-decoder attention: %s; full-vocabulary output projection: %s.
                 sent/s and tok/s count output sentences and output tokens (eos included) per second of
-                decoding (source ids to output ids). ratio = K-matrix speed / dense speed.
+                decoding (source ids to output ids). ratio = K-matrix speed / dense speed (of the medians);
+                per repetition: the lowest and highest ratio of one repetition's back-to-back pair.
 
                 """, d.bundle().manifest().name(), d.bundle().directory(), k.bundle().manifest().name(), k.bundle().directory(),
                 sentences, data, reps, KMatrixKernels.preferred().description(),

@@ -11,8 +11,24 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The interleaved measurement decodes every sentence once per model and returns outputs in input order. */
+/**
+ * The interleaved measurement decodes every sentence once per model and returns outputs in input
+ * order; the per-repetition ratio range pairs each repetition's two measurements.
+ */
 class DecodeBenchmarkTest {
+    @Test
+    void theRatioRangePairsTheModelsOfEachRepetition() {
+        DecodeBenchmark.Measurement[][] runs = {
+            {measurement(4.0), measurement(3.0), measurement(6.0)},   // dense seconds
+            {measurement(2.0), measurement(2.0), measurement(2.0)},   // K-matrix seconds
+        };
+        assertEquals("1.50–3.00×", DecodeBenchmark.ratioRange(runs));
+    }
+
+    private static DecodeBenchmark.Measurement measurement(double seconds) {
+        return new DecodeBenchmark.Measurement(seconds, 1, null, new int[0][]);
+    }
+
     private static final Path MODELS = Path.of(System.getProperty("kaleido.models", "../models")).toAbsolutePath().normalize();
 
     @Test
