@@ -39,11 +39,7 @@ class BatchingEngineTest {
         Translator translator = Translator.load(KMATRIX);
         // 40 ms per character, whatever the batch: the engine learns that pace from the first batch.
         BatchingEngine.Decode slow = (texts, options) -> {
-            try {
-                Thread.sleep(40L * texts.stream().mapToInt(String::length).sum());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sleepPerCharacter(texts, 40);
             return texts.stream().map(t -> "x").toList();
         };
         try (BatchingEngine engine = new BatchingEngine(translator, slow, "test", 100, 4000, 0, 300, new ServerMetrics())) {
@@ -74,11 +70,7 @@ class BatchingEngineTest {
         java.util.concurrent.atomic.AtomicBoolean cold = new java.util.concurrent.atomic.AtomicBoolean(true);
         BatchingEngine.Decode warmingUp = (texts, options) -> {
             if (cold.getAndSet(false)) {
-                try {
-                    Thread.sleep(40L * texts.stream().mapToInt(String::length).sum());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                sleepPerCharacter(texts, 40);
             }
             return texts.stream().map(t -> "x").toList();
         };
@@ -150,6 +142,15 @@ class BatchingEngineTest {
             assertEquals(503, full.status());
             assertEquals(2, first.join().texts().size());
             assertEquals(1, engine.submit(List.of("Bild speichern"), options).join().texts().size());
+        }
+    }
+
+    /** A stand-in decode's pace: sleeps {@code millis} per character of the texts. */
+    private static void sleepPerCharacter(List<String> texts, long millis) {
+        try {
+            Thread.sleep(millis * texts.stream().mapToInt(String::length).sum());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
