@@ -40,7 +40,6 @@ public final class DenseDecoder extends StateDecoder {
     /** For a shortlisted search: the projection onto the candidates. */
     private ShortlistOutput.Binding projection;
 
-
     private record Bindings(Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) {}
 
     public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings,

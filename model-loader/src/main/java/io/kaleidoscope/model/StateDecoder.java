@@ -41,7 +41,8 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
         if (outputPath == OutputProjection.FLOAT16 && float16Output == null) {
             throw new IllegalArgumentException("bundle " + bundle.directory() + " cannot take the float16 output projection: "
                     + (float16Possible ? "its " + EMBEDDING + " is not exactly float16"
-                                       : "it has no hidden-state step graph; re-export its graphs with python3 -m training.regraph"));
+                                       : "it has no hidden-state step graph, which comes with the lexical shortlist"
+                                         + " (python3 -m training.shortlist --bundle DIR)"));
         }
     }
 

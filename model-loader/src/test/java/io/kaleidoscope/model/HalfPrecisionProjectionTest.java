@@ -164,6 +164,21 @@ class HalfPrecisionProjectionTest {
                 e.getMessage());
     }
 
+    @Test
+    void aDenseBundleWithoutTheHiddenStepGraphRefusesAForcedFloat16AndAutoKeepsOnnxRuntime(@TempDir Path dir) throws Exception {
+        Path bundle = TestBundles.withFloat16Embedding(TestBundles.TINY_DENSE, dir.resolve("d"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bundle.resolve("manifest.json").toFile());
+        manifest.remove("shortlist");   // the hidden-state step graph is the shortlist's
+        json.writeValue(bundle.resolve("manifest.json").toFile(), manifest);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> load(bundle, EnginePaths.AUTO.withOutput(OutputProjection.FLOAT16)));
+        assertTrue(e.getMessage().contains("it has no hidden-state step graph, which comes with the lexical shortlist"), e.getMessage());
+        try (Translator t = load(bundle, EnginePaths.AUTO)) {
+            assertFalse(float16Output(t, t.tokenizer().sourceIds("Fehler"), 1));
+        }
+    }
+
     private static boolean float16Output(Translator t, int[] source, int rows) {
         int[][] sources = new int[rows][];
         java.util.Arrays.fill(sources, source);
