@@ -17,8 +17,10 @@ import java.util.Set;
 /**
  * {@code ./kaleido evaluate}: translates the German column of a TSV ({@code german<TAB>english[<TAB>…]})
  * and scores it against the English column: corpus BLEU (sacreBLEU 13a, case-sensitive) and chrF2,
- * plus sentences/s of the translation itself (wall time on this thread, tokenisation included).
- * Shows a progress bar when stderr is a terminal.
+ * plus sentences/s of the translation itself (wall time on this thread, tokenisation included),
+ * timed after the first few sentences were translated once untimed: without that warm-up the JIT's
+ * first minutes (the Vector API kernels run slowly until C2 has compiled them) would be counted,
+ * which on a short run misranks engine paths. Shows a progress bar when stderr is a terminal.
  */
 public final class EvaluateCommand {
     private static final String USAGE = """
@@ -30,6 +32,9 @@ public final class EvaluateCommand {
               --limit N        only the first N lines
               --batch N        sentences decoded together (default 32)
               --shortlist on   score only the bundle's shortlist candidates (default off)""";
+
+    /** Sentences translated once, untimed, before the timed run. */
+    private static final int WARM_UP_SENTENCES = 16;
 
     private EvaluateCommand() {}
 
@@ -63,6 +68,10 @@ public final class EvaluateCommand {
             if (options.shortlist() && translator.shortlist() == null) {
                 CommandLine.fail(cli.model() + " has no shortlist", USAGE);
             }
+            List<String> warmUp = sources.subList(0, Math.min(WARM_UP_SENTENCES, sources.size()));
+            for (int i = 0; i < warmUp.size(); i += batch) {
+                translator.translateSentences(warmUp.subList(i, Math.min(warmUp.size(), i + batch)), options);
+            }
             List<String> hypotheses = new ArrayList<>(sources.size());
             boolean terminal = System.console() != null;
             long start = System.nanoTime();
@@ -83,8 +92,8 @@ public final class EvaluateCommand {
                     options.shortlist() ? "on" : "off", sources.size(), data);
             System.out.println(bleu);
             System.out.printf(Locale.ROOT, "chrF2 = %.2f%n", chrf);
-            System.out.printf(Locale.ROOT, "speed: %.1f sentences/s (%.1f s wall, one engine thread, batches of %d)%n",
-                    sources.size() / seconds, seconds, batch);
+            System.out.printf(Locale.ROOT, "speed: %.1f sentences/s (%.1f s wall, one engine thread, batches of %d;"
+                    + " after translating the first %d untimed)%n", sources.size() / seconds, seconds, batch, warmUp.size());
         } catch (BundleException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
