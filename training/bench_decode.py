@@ -226,28 +226,28 @@ def make_batches(ids, batch):
     return out
 
 
-def decode(model, src, beam, len_penalty):
+def decode(model, src, beam, len_penalty, max_len):
     if beam == 1:
-        return greedy_search(model, src)
-    return beam_search(model, src, beam, len_penalty)[0]
+        return greedy_search(model, src, max_len)
+    return beam_search(model, src, beam, len_penalty, max_len)[0]
 
 
-def run_batches(model, batches, beam, len_penalty, n):
+def run_batches(model, batches, beam, len_penalty, max_len, n):
     outputs = [None] * n
     for idx, src in batches:
-        for i, hyp in zip(idx, decode(model, src, beam, len_penalty)):
+        for i, hyp in zip(idx, decode(model, src, beam, len_penalty, max_len)):
             outputs[i] = hyp
     return outputs
 
 
-def timed_decode(model, batches, beam, len_penalty, n):
+def timed_decode(model, batches, beam, len_penalty, max_len, n):
     gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         with torch.no_grad():
             t0 = time.perf_counter()
-            outputs = run_batches(model, batches, beam, len_penalty, n)
+            outputs = run_batches(model, batches, beam, len_penalty, max_len, n)
             seconds = time.perf_counter() - t0
     finally:
         if was_enabled:
@@ -310,6 +310,9 @@ def build_parser():
                     help="timed passes over the sentences; the median pass is reported (default %(default)s)")
     ap.add_argument("--kmatrix-form", default="levels", choices=["levels", "materialized"],
                     help="how the K-matrix variant evaluates its decoder linears (default %(default)s)")
+    ap.add_argument("--max-len-a", type=float, default=None,
+                    help="output length limit floor(a * source tokens) + b: a (default: the bundle's, 1.5)")
+    ap.add_argument("--max-len-b", type=int, default=None, help="... and b (default: the bundle's, 10)")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ap.add_argument("--check-golden", action="store_true",
                     help="decode the bundle's golden sentences and compare with golden.json, then exit")
@@ -352,7 +355,13 @@ def _run(args, log):
     name, variant = manifest.get("name"), manifest.get("variant")
     form = args.kmatrix_form if variant == "kmatrix" else None
     sp = tokenizer.load(os.path.join(args.bundle, manifest.get("tokenizer", "sentencepiece.model")))
-    len_penalty = manifest.get("search", {}).get("len_penalty", 1.0)
+    search = manifest.get("search", {})
+    len_penalty = search.get("len_penalty", 1.0)
+    # max output tokens = floor(a * source tokens) + b, eos included on both sides
+    max_len = (search.get("max_len_a", 1.5) if args.max_len_a is None else args.max_len_a,
+               search.get("max_len_b", 10) if args.max_len_b is None else args.max_len_b)
+    if max_len[0] < 0 or max_len[1] < 1:
+        raise SystemExit("--max-len-a must be >= 0 and --max-len-b >= 1")
 
     if args.check_golden:
         problems = check_golden(model, manifest, args.bundle, sp, log)
@@ -370,11 +379,11 @@ def _run(args, log):
     batches = make_batches(ids, args.batch)
     warm = make_batches(ids[:args.warmup], args.batch) if args.warmup else []
     with torch.no_grad():
-        run_batches(model, warm, args.beam, len_penalty, len(ids[:args.warmup]))
+        run_batches(model, warm, args.beam, len_penalty, max_len, len(ids[:args.warmup]))
     runs = []
     outputs = None
     for _ in range(args.repeat):
-        outputs, seconds = timed_decode(model, batches, args.beam, len_penalty, n)
+        outputs, seconds = timed_decode(model, batches, args.beam, len_penalty, max_len, n)
         runs.append(seconds)
     seconds = statistics.median(runs)
     target_tokens = sum(len(o) + 1 for o in outputs)  # + eos
@@ -389,7 +398,7 @@ def _run(args, log):
         "source_tokens": source_tokens, "bleu": round(bleu, 2), "threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(), "blas": blas_label(blas),
         "blas_kind": blas["kind"], "sgemm256_gflops": blas["sgemm256_gflops"], "torch": torch.__version__,
-        "data": args.data, "warmup": args.warmup, "repeat": args.repeat,
+        "data": args.data, "warmup": args.warmup, "repeat": args.repeat, "max_len": list(max_len),
         "runs_s": [round(r, 6) for r in runs],
     }
     log(f"{name} ({variant}{', ' + form if form else ''}) PyTorch eager, 1 thread: beam {args.beam}, batch {args.batch}, "

@@ -2,9 +2,9 @@
 
 Rules (the Java engine follows the same ones, so golden outputs match):
 * every row starts from bos at step 0; pad and bos are never generated (log-prob set to -inf);
-* max output length per sentence = floor(1.5 * source length) + 10 tokens, eos included, where the
-  source length counts the source pieces including the final eos; at the last allowed step only
-  eos may be chosen;
+* max output length per sentence = floor(a * source length) + b tokens, eos included, where the
+  source length counts the source pieces including the final eos (a = 1.5, b = 10 unless the caller
+  passes another `max_len`); at the last allowed step only eos may be chosen;
 * greedy: argmax, stop at eos;
 * beam (size k, length penalty lp): per step take the 2k best (hypothesis score + log-prob)
   candidates in descending order; an eos candidate becomes a finished hypothesis with score
@@ -38,12 +38,13 @@ def _mask_step(lp, t, max_lens, rows_per_sentence):
 
 
 @torch.no_grad()
-def greedy_search(model, src: torch.Tensor) -> List[List[int]]:
-    """src: (B, S) padded ids. Returns the output ids per sentence, without bos/eos."""
+def greedy_search(model, src: torch.Tensor, max_len=(1.5, 10)) -> List[List[int]]:
+    """src: (B, S) padded ids; max_len: the (a, b) of the length limit. Returns the output ids per
+    sentence, without bos/eos."""
     enc, enc_bias = model.encode(src)
     state = model.init_state(enc, enc_bias)
     B = src.shape[0]
-    max_lens = max_output_lengths(src)
+    max_lens = max_output_lengths(src, a=max_len[0], b=max_len[1])
     tokens = torch.full((B,), BOS_ID, dtype=torch.long, device=src.device)
     out = [[] for _ in range(B)]
     done = [False] * B
@@ -64,11 +65,12 @@ def greedy_search(model, src: torch.Tensor) -> List[List[int]]:
 
 
 @torch.no_grad()
-def beam_search(model, src: torch.Tensor, beam: int = 4, len_penalty: float = 1.0):
-    """Returns (best ids per sentence without bos/eos, their normalised scores)."""
+def beam_search(model, src: torch.Tensor, beam: int = 4, len_penalty: float = 1.0, max_len=(1.5, 10)):
+    """Returns (best ids per sentence without bos/eos, their normalised scores); max_len as in
+    greedy_search."""
     enc, enc_bias = model.encode(src)
     B = src.shape[0]
-    max_lens = max_output_lengths(src)
+    max_lens = max_output_lengths(src, a=max_len[0], b=max_len[1])
     rows = torch.arange(B, device=src.device).repeat_interleave(beam)
     state = model.init_state(enc, enc_bias).select(rows)
     tokens = torch.full((B * beam,), BOS_ID, dtype=torch.long, device=src.device)

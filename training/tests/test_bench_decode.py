@@ -49,6 +49,19 @@ def test_benchmark_json(bundle, capsys, beam, batch):
     assert "sentences/s" in captured.err
 
 
+def test_a_length_rule_caps_the_outputs(bundle):
+    """--max-len-a/-b replace the bundle's limit: a = 0, b = 2 leaves one token and eos per sentence."""
+    _, out, data = bundle
+    default = bench_decode.main([out, "--data", data, "--limit", "3", "--beam", "1", "--warmup", "0"])
+    capped = bench_decode.main([out, "--data", data, "--limit", "3", "--beam", "1", "--warmup", "0",
+                                "--max-len-a", "0", "--max-len-b", "2"])
+    assert default["max_len"] == [1.5, 10] and capped["max_len"] == [0.0, 2]
+    assert default["target_tokens"] > 6  # the untrained model runs past the cap without it
+    assert capped["target_tokens"] <= 6
+    with pytest.raises(SystemExit):
+        bench_decode.main([out, "--data", data, "--limit", "3", "--max-len-b", "0"])
+
+
 def test_outputs_equal_the_original_model(bundle):
     """Loader round trip: the reloaded model decodes exactly like the model that was exported."""
     model, out, data = bundle

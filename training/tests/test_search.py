@@ -70,3 +70,18 @@ def test_beam_scores_are_length_normalised_log_probs():
     for i, ids in enumerate(best):
         row = src[i:i + 1, : int(src[i].ne(0).sum())]
         assert abs(rescore(model, row, ids) - scores[i]) < 1e-4
+
+
+def test_a_caller_length_rule_limits_both_searches():
+    model = trained_like("kmatrix")
+    src = sources()
+    rule = (0.5, 1)
+    limits = max_output_lengths(src, a=0.5, b=1)
+    assert limits == [4, 3, 4, 2]
+    unlimited = greedy_search(model, src)
+    assert all(len(g) > m - 1 for g, m in zip(unlimited, limits))  # the default rule lets them run longer
+    greedy = greedy_search(model, src, max_len=rule)
+    beamed, _ = beam_search(model, src, beam=4, max_len=rule)
+    assert [len(g) for g in greedy] == [m - 1 for m in limits]
+    assert greedy == [g[:m - 1] for g, m in zip(unlimited, limits)]
+    assert all(len(b) <= m - 1 for b, m in zip(beamed, limits))

@@ -53,6 +53,11 @@ public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, i
         return new SearchOptions(width, lengthPenalty, maxLengthA, maxLengthB, maxTokens, shortlist);
     }
 
+    /** The same options with the length limit ⌊a · source tokens⌋ + b (eos included on both sides). */
+    public SearchOptions withMaxLength(double a, int b) {
+        return new SearchOptions(beam, lengthPenalty, a, b, maxTokens, shortlist);
+    }
+
     /** The same options with at most {@code tokens} output tokens per sentence (eos not counted). */
     public SearchOptions withMaxTokens(int tokens) {
         return new SearchOptions(beam, lengthPenalty, maxLengthA, maxLengthB, tokens, shortlist);

@@ -39,7 +39,7 @@ public final class DecodeBenchmark {
             usage: ./kaleido bench decode [--dense DIR] [--kmatrix DIR] [--data FILE.tsv] [--limit N]
                                           [--reps R] [--batches 1,32] [--shortlist off|on|both]
                                           [--attention auto|standard|absorbed] [--output auto|onnx|float16]
-                                          [--torch] [--out DIR]
+                                          [--lengths bundle|reference] [--torch] [--out DIR]
               --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
               --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
               --limit   sentences measured (default 100)
@@ -51,10 +51,24 @@ public final class DecodeBenchmark {
                            search (auto, the default), or always standard or always absorbed
               --output  full-vocabulary output projection of both models (docs/engine.md): chosen
                         per search (auto, the default), or always ONNX Runtime or always float16
+              --lengths output length limit: the bundles' own (bundle, the default: 1.5 x source
+                        tokens + 10), or one fitted to the references' length (reference), for
+                        bundles with random weights, which rarely emit eos and would otherwise
+                        decode about 2.5 times as many steps as a trained model
               --torch   also run the PyTorch eager reference (Debian python3-torch, one thread)
               --out     where decode-bench.md goes (default target/bench)""";
 
-    record Config(int batch, int beam, boolean shortlist) {}
+    /** One measured configuration; {@code lengths} null: the bundles' own length limit. */
+    record Config(int batch, int beam, boolean shortlist, LengthRule lengths) {
+        Config(int batch, int beam, boolean shortlist) {
+            this(batch, beam, shortlist, null);
+        }
+
+        SearchOptions options(Translator t) {
+            SearchOptions options = t.defaultOptions().withBeam(beam).withShortlist(shortlist);
+            return lengths == null ? options : lengths.applyTo(options);
+        }
+    }
 
     record Measurement(double seconds, long targetTokens, EngineTimings.Snapshot split, int[][] outputs) {}
 
@@ -69,6 +83,7 @@ public final class DecodeBenchmark {
         int reps = 3;
         boolean torch = false;
         String shortlist = null;
+        String lengths = "bundle";
         int[] batches = {1, 32};
         EnginePaths paths = EnginePaths.AUTO;
         for (int i = 0; i < args.length; i++) {
@@ -80,6 +95,7 @@ public final class DecodeBenchmark {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--torch" -> torch = true;
                 case "--shortlist" -> shortlist = args[++i];
+                case "--lengths" -> lengths = args[++i];
                 case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(args[++i]);
                 case "--attention" -> paths = paths.withAttention(option(AbsorbedAttention.Path.class, args[++i]));
@@ -95,6 +111,8 @@ public final class DecodeBenchmark {
         StringBuilder report = new StringBuilder();
         // Java tokens/s at batch 1 with the full vocabulary, the configurations PyTorch also runs
         Map<String, Double> javaSpeeds = new HashMap<>();
+        List<String> lengthNotes = new ArrayList<>();
+        LengthRule lengthRule;
         long loadStart = System.nanoTime();
         Translator loadedDense = Translator.load(dense, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, paths);
         long loadMiddle = System.nanoTime();
@@ -114,19 +132,27 @@ public final class DecodeBenchmark {
                 System.err.println("--shortlist " + shortlist + ": both bundles need a shortlist (training/shortlist.py)");
                 System.exit(2);
             }
-            List<Config> configs = new ArrayList<>();
-            for (boolean on : shortlist.equals("both") ? new boolean[] {false, true} : new boolean[] {shortlist.equals("on")}) {
-                for (int batch : batches) {
-                    configs.add(new Config(batch, 1, on));
-                    configs.add(new Config(batch, 4, on));
-                }
+            if (!List.of("bundle", "reference").contains(lengths)) {
+                System.err.println(USAGE);
+                System.exit(2);
             }
             int[][][] sources = new int[2][][];
             for (int m = 0; m < 2; m++) {
                 Translator t = models[m];
                 sources[m] = pairs.stream().map(p -> t.tokenizer().sourceIds(p[0])).toArray(int[][]::new);
             }
-            report.append(header(d, k, pairs.size(), data, reps, paths));
+            // fitted with the dense bundle's tokenizer; both bundles' are trained on the same text
+            lengthRule = lengths.equals("reference")
+                    ? LengthRule.fittedTo(sources[0], references.stream().map(d.tokenizer()::sourceIds).toArray(int[][]::new))
+                    : null;
+            List<Config> configs = new ArrayList<>();
+            for (boolean on : shortlist.equals("both") ? new boolean[] {false, true} : new boolean[] {shortlist.equals("on")}) {
+                for (int batch : batches) {
+                    configs.add(new Config(batch, 1, on, lengthRule));
+                    configs.add(new Config(batch, 4, on, lengthRule));
+                }
+            }
+            report.append(header(d, k, pairs.size(), data, reps, paths, lengthRule));
             report.append(String.format(Locale.ROOT, "Load time (verify checksums, read and widen weights, create sessions): dense %.2f s, K-matrix %.2f s.%n%n",
                     (loadMiddle - loadStart) / 1e9, (loadEnd - loadMiddle) / 1e9));
             report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | ratio per repetition | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
@@ -153,6 +179,14 @@ public final class DecodeBenchmark {
                         vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds(), md.seconds() / mk.seconds(),
                         ratioRange(runs), md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(), bleuD, bleuK));
                 splits.append(split("dense", config, md.split())).append(split("K-matrix", config, mk.split()));
+                for (int m = 0; m < 2 && lengthRule == null; m++) {
+                    Measurement mm = m == 0 ? md : mk;
+                    int capped = outputsAtTheirLimit(sources[m], mm.outputs(), config.options(models[m]));
+                    if (2 * capped > n) {
+                        lengthNotes.add(String.format(Locale.ROOT, "%s, %s, batch %d, beam %d: %d of %d outputs ran to the length limit",
+                                m == 0 ? "dense" : "K-matrix", vocabulary(config), config.batch(), config.beam(), capped, n));
+                    }
+                }
                 if (config.batch() == 1 && !config.shortlist()) {
                     javaSpeeds.put(TorchReference.Result.key("dense", config.beam()), md.targetTokens() / md.seconds());
                     javaSpeeds.put(TorchReference.Result.key("K-matrix", config.beam()), mk.targetTokens() / mk.seconds());
@@ -161,12 +195,18 @@ public final class DecodeBenchmark {
                         vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds());
             }
             report.append(splits);
+            if (!lengthNotes.isEmpty()) {
+                report.append("\nMost outputs ran to the length limit (a bundle with random weights?), so the models decoded")
+                        .append(" more steps per sentence than trained ones would; `--lengths reference` decodes about as")
+                        .append(" many as the references have:\n\n");
+                lengthNotes.forEach(note -> report.append("- ").append(note).append('\n'));
+            }
         }
         if (torch) {
             Map<String, Path> bundles = new LinkedHashMap<>();
             bundles.put("dense", dense);
             bundles.put("K-matrix", kmatrix);
-            TorchReference.Result reference = TorchReference.run(bundles, data, pairs.size());
+            TorchReference.Result reference = TorchReference.run(bundles, data, pairs.size(), lengthRule);
             report.append(javaVersusTorch(javaSpeeds, reference)).append(reference.lines());
         }
         Files.createDirectories(out);
@@ -234,8 +274,19 @@ public final class DecodeBenchmark {
         return pairs;
     }
 
+    /** How many outputs are as long as the options allow for their source (eos counted). */
+    static int outputsAtTheirLimit(int[][] sources, int[][] outputs, SearchOptions options) {
+        int capped = 0;
+        for (int i = 0; i < sources.length; i++) {
+            if (outputs[i].length + 1 >= options.maxOutputLength(sources[i].length)) {
+                capped++;
+            }
+        }
+        return capped;
+    }
+
     private static Measurement measure(Translator t, int[][] sources, Config config) {
-        SearchOptions options = t.defaultOptions().withBeam(config.beam()).withShortlist(config.shortlist());
+        SearchOptions options = config.options(t);
         t.timings().reset();
         long start = System.nanoTime();
         int[][] outputs = t.translateIds(sources, options, config.batch());
@@ -269,7 +320,7 @@ public final class DecodeBenchmark {
             for (int step = 0; step < 2; step++) {
                 int m = (chunk % 2 == 0) == denseFirst ? step : 1 - step;
                 Translator t = models[m];
-                SearchOptions options = t.defaultOptions().withBeam(config.beam()).withShortlist(config.shortlist());
+                SearchOptions options = config.options(t);
                 int[][] part = new int[end - start][];
                 for (int i = start; i < end; i++) {
                     part[i - start] = sources[m][order[i]];
@@ -302,20 +353,26 @@ public final class DecodeBenchmark {
     }
 
     private static String header(Translator d, Translator k, int sentences, Path data, int reps,
-                                 EnginePaths paths) {
+                                 EnginePaths paths, LengthRule lengthRule) {
         return String.format(Locale.ROOT, """
                 ## Decode benchmark
 
                 Dense: %s (%s); K-matrix: %s (%s); %d sentences of %s; %d repetitions per
                 configuration, the two models interleaved batch by batch in alternating order; medians. One engine thread; K-matrix kernel: %s;
-                encoder-decoder attention: %s; full-vocabulary output projection: %s.
+                encoder-decoder attention: %s; full-vocabulary output projection: %s; output length limit: %s.
                 sent/s and tok/s count output sentences and output tokens (eos included) per second of
                 decoding (source ids to output ids). ratio = K-matrix speed / dense speed (of the medians);
                 per repetition: the lowest and highest ratio of one repetition's back-to-back pair.
 
                 """, d.bundle().manifest().name(), d.bundle().directory(), k.bundle().manifest().name(), k.bundle().directory(),
                 sentences, data, reps, KMatrixKernels.preferred().description(),
-                paths.attention().name().toLowerCase(Locale.ROOT), paths.output().name().toLowerCase(Locale.ROOT));
+                paths.attention().name().toLowerCase(Locale.ROOT), paths.output().name().toLowerCase(Locale.ROOT),
+                lengthRule == null ? "the bundles' (" + limitOf(d) + ")" : lengthRule + ", fitted to the references");
+    }
+
+    private static String limitOf(Translator t) {
+        SearchOptions o = t.defaultOptions();
+        return String.format(Locale.ROOT, "⌊%s · source tokens⌋ + %d", o.maxLengthA(), o.maxLengthB());
     }
 
     private static <E extends Enum<E>> E option(Class<E> type, String value) {

@@ -30,8 +30,12 @@ final class TorchReference {
 
     private TorchReference() {}
 
-    /** Runs the reference; {@code models} names the bundles ("dense", "K-matrix") in the report. */
-    static Result run(Map<String, Path> models, Path data, int sentences) throws IOException, InterruptedException {
+    /**
+     * Runs the reference; {@code models} names the bundles ("dense", "K-matrix") in the report;
+     * {@code lengths}: the length limit of the Java run (null: the bundles' own).
+     */
+    static Result run(Map<String, Path> models, Path data, int sentences, LengthRule lengths)
+            throws IOException, InterruptedException {
         StringBuilder out = new StringBuilder("\nPyTorch eager reference (training/bench_decode.py, torch.set_num_threads(1), batch 1):\n\n```\n");
         Map<String, Double> speeds = new HashMap<>();
         Path script = Path.of("training/bench_decode.py");
@@ -47,6 +51,9 @@ final class TorchReference {
                 List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-m", "training.bench_decode",
                         bundle.toString(), "--data", data.toString(), "--limit", Integer.toString(sentences),
                         "--beam", Integer.toString(beam), "--batch", "1", "--repeat", "3", "--kmatrix-form", form, "--json"));
+                if (lengths != null) {
+                    command.addAll(List.of("--max-len-a", Double.toString(lengths.a()), "--max-len-b", Integer.toString(lengths.b())));
+                }
                 Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
                 String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -2,6 +2,7 @@ package io.kaleidoscope.loadtest.decode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaleidoscope.SearchOptions;
@@ -23,6 +24,40 @@ class DecodeBenchmarkTest {
             {measurement(2.0), measurement(2.0), measurement(2.0)},   // K-matrix seconds
         };
         assertEquals("1.50–3.00×", DecodeBenchmark.ratioRange(runs));
+    }
+
+    @Test
+    void aLengthRuleFittedToTheReferencesAddsUpToTheirTokens() {
+        int[][] sources = {new int[10], new int[6], new int[4]};     // 20 source tokens
+        int[][] references = {new int[8], new int[5], new int[2]};   // 15 reference tokens
+        LengthRule rule = LengthRule.fittedTo(sources, references);
+        assertEquals(0.75, rule.a());
+        assertEquals(1, rule.b());
+        SearchOptions options = rule.applyTo(new SearchOptions(4, 1.0, 1.5, 10));
+        // ⌊0.75·10⌋+1, ⌊0.75·6⌋+1, ⌊0.75·4⌋+1
+        assertEquals(List.of(8, 5, 4), Arrays.stream(sources).map(s -> options.maxOutputLength(s.length)).toList());
+        assertEquals(4, options.beam());
+        assertThrows(IllegalArgumentException.class, () -> new LengthRule(1.0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LengthRule(Double.NaN, 1));
+    }
+
+    @Test
+    void outputsAtTheirLimitCountsThoseAsLongAsTheRuleAllows() {
+        SearchOptions options = new SearchOptions(1, 1.0, 1.0, 1);        // limit = source + 1, eos included
+        int[][] sources = {new int[3], new int[3], new int[5]};
+        int[][] outputs = {new int[3], new int[2], new int[5]};           // 3 + eos = 4 = limit; 3 < 4; 6 = 6
+        assertEquals(2, DecodeBenchmark.outputsAtTheirLimit(sources, outputs, options));
+    }
+
+    @Test
+    void aConfigWithoutALengthRuleKeepsTheBundlesLimit() {
+        try (Translator dense = Translator.load(MODELS.resolve("tiny-dense"))) {
+            SearchOptions bundle = new DecodeBenchmark.Config(1, 4, false).options(dense);
+            assertEquals(dense.defaultOptions().withBeam(4), bundle);
+            SearchOptions fitted = new DecodeBenchmark.Config(1, 1, true, new LengthRule(0.5, 2)).options(dense);
+            assertEquals(dense.defaultOptions().withBeam(1).withShortlist(true).withMaxLength(0.5, 2), fitted);
+            assertEquals(7, fitted.maxOutputLength(10));
+        }
     }
 
     private static DecodeBenchmark.Measurement measurement(double seconds) {
