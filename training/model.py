@@ -121,15 +121,23 @@ class EncoderDecoderAttention(nn.Module):
         a step then reads (H·S, C) tensors per sentence instead of the two C×C projections.
         k, v: (B, H, S, Dh), enc_bias: (B, S) -> bias_q (B, H·S), keys_q (B, C, H·S), values_o (B, H·S, C),
         columns and rows ordered head-major (h·S + s)."""
-        B, H, S, Dh = k.shape
+        # Heads and head size from the module, not from k.shape: constants in the exported graph,
+        # so ONNX Runtime folds the reshaped and permuted weights once at load instead of
+        # permuting a C×C matrix per call.
+        B, S = k.shape[0], k.shape[2]
+        H, Dh = self.heads, self.head_dim
         C = H * Dh
         scale = Dh ** -0.5
+        # One 2-D product per head with a constant slice of the weight (ONNX Runtime folds the
+        # slices once at load and packs them for its GEMM), not one batched product over the heads,
+        # which ONNX Runtime repacks on every call (4x slower on the base model, docs/engine.md).
         # q_h = x W_h^T + b_h, so q_h . k_s = x . (W_h^T k_s) + b_h . k_s
-        keys_q = torch.matmul(k, self.q_proj.weight.reshape(H, Dh, C)) * scale                 # (B, H, S, C)
+        w_q, w_o = self.q_proj.weight, self.out_proj.weight
+        keys_q = torch.stack([torch.matmul(k[:, h], w_q[h * Dh:(h + 1) * Dh]) for h in range(H)], dim=1) * scale
         bias_q = torch.matmul(k, self.q_proj.bias.reshape(H, Dh, 1)).squeeze(-1) * scale       # (B, H, S)
         bias_q = bias_q + enc_bias[:, None, :].to(bias_q.dtype)
         # out = sum_h ctx_h W_o[:, h]^T + b_o with ctx_h = sum_s p_hs v_s, so out = sum_hs p_hs (v_s W_o[:, h]^T) + b_o
-        values_o = torch.matmul(v, self.out_proj.weight.reshape(C, H, Dh).permute(1, 2, 0))     # (B, H, S, C)
+        values_o = torch.stack([torch.matmul(v[:, h], w_o[:, h * Dh:(h + 1) * Dh].t()) for h in range(H)], dim=1)
         return (bias_q.reshape(B, H * S), keys_q.reshape(B, H * S, C).transpose(1, 2),
                 values_o.reshape(B, H * S, C))
 

@@ -91,6 +91,32 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
     assert len(manifest["kmatrix_layers"]) == (8 if manifest["variant"] == "kmatrix" else 0)
 
 
+def test_absorb_graph_multiplies_by_constant_per_head_weight_slices(bundle):
+    """decoder_absorb's products with q_proj/out_proj weights take operands computed from weights and
+    constants alone (so ONNX Runtime folds and packs them once at load), one 2-D slice per head."""
+    model, out, manifest = bundle
+    m = onnx.load(os.path.join(out, manifest["onnx"]["graphs"]["decoder_absorb"]["file"]), load_external_data=False)
+    weights = {i.name for i in m.graph.initializer if i.data_location == onnx.TensorProto.EXTERNAL}
+    constant = {i.name for i in m.graph.initializer}
+    sources = {name: {name} for name in weights}   # tensor -> the weights it is computed from
+    for node in m.graph.node:                        # nodes are in topological order
+        if all(i in constant or i == "" for i in node.input):
+            constant.update(node.output)
+        derived = set().union(*(sources.get(i, set()) for i in node.input))
+        for o in node.output:
+            sources[o] = derived
+    per_head = 0
+    for node in m.graph.node:
+        if node.op_type != "MatMul":
+            continue
+        for operand in node.input:
+            if any(w.endswith(("q_proj.weight", "out_proj.weight")) for w in sources.get(operand, ())):
+                assert operand in constant, f"{node.name}: its weight operand depends on a graph input"
+                per_head += 1
+    cfg = model.cfg
+    assert per_head == 2 * cfg.heads * cfg.decoder_layers
+
+
 def test_golden_data_matches_model(bundle):
     model, out, manifest = bundle
     golden = json.load(open(os.path.join(out, "golden.json"), encoding="utf-8"))
