@@ -141,10 +141,9 @@ public final class DecodeBenchmark {
                 Translator t = models[m];
                 sources[m] = pairs.stream().map(p -> t.tokenizer().sourceIds(p[0])).toArray(int[][]::new);
             }
-            // fitted with the dense bundle's tokenizer; both bundles' are trained on the same text
-            lengthRule = lengths.equals("reference")
-                    ? LengthRule.fittedTo(sources[0], references.stream().map(d.tokenizer()::sourceIds).toArray(int[][]::new))
-                    : null;
+            // counted with the dense bundle's tokenizer; both bundles' are trained on the same text
+            int[][] referenceIds = references.stream().map(d.tokenizer()::sourceIds).toArray(int[][]::new);
+            lengthRule = lengths.equals("reference") ? LengthRule.fittedTo(sources[0], referenceIds) : null;
             List<Config> configs = new ArrayList<>();
             for (boolean on : shortlist.equals("both") ? new boolean[] {false, true} : new boolean[] {shortlist.equals("on")}) {
                 for (int batch : batches) {
@@ -155,8 +154,10 @@ public final class DecodeBenchmark {
             report.append(header(d, k, pairs.size(), data, reps, paths, lengthRule));
             report.append(String.format(Locale.ROOT, "Load time (verify checksums, read and widen weights, create sessions): dense %.2f s, K-matrix %.2f s.%n%n",
                     (loadMiddle - loadStart) / 1e9, (loadEnd - loadMiddle) / 1e9));
-            report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | ratio per repetition | dense tok/s | K-matrix tok/s | BLEU dense | BLEU K-matrix |\n");
-            report.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            report.append(String.format(Locale.ROOT, "The references have %.1f tokens per sentence (eos included).%n%n",
+                    (double) Arrays.stream(referenceIds).mapToLong(r -> r.length).sum() / referenceIds.length));
+            report.append("| vocabulary | batch | beam | dense sent/s | K-matrix sent/s | ratio | ratio per repetition | dense tok/s | K-matrix tok/s | tokens/sentence dense, K-matrix | BLEU dense | BLEU K-matrix |\n");
+            report.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             StringBuilder splits = new StringBuilder("\nTime split (share of the decode time, median repetition):\n\n"
                     + "| model | vocabulary | batch | beam | encoder | K-matrix layers | ONNX decoder graphs | output projection | search |\n"
                     + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -175,9 +176,10 @@ public final class DecodeBenchmark {
                 int n = pairs.size();
                 double bleuD = bleu(d, md.outputs(), references);
                 double bleuK = bleu(k, mk.outputs(), references);
-                report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f× | %s | %.1f | %.1f | %.2f | %.2f |%n",
+                report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f× | %s | %.1f | %.1f | %.1f, %.1f | %.2f | %.2f |%n",
                         vocabulary(config), config.batch(), config.beam(), n / md.seconds(), n / mk.seconds(), md.seconds() / mk.seconds(),
-                        ratioRange(runs), md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(), bleuD, bleuK));
+                        ratioRange(runs), md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(),
+                        (double) md.targetTokens() / n, (double) mk.targetTokens() / n, bleuD, bleuK));
                 splits.append(split("dense", config, md.split())).append(split("K-matrix", config, mk.split()));
                 for (int m = 0; m < 2 && lengthRule == null; m++) {
                     Measurement mm = m == 0 ? md : mk;
