@@ -106,6 +106,10 @@ public final class DecodeBenchmark {
                 }
             }
         }
+        if (!List.of("bundle", "reference").contains(lengths)) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
         List<String[]> pairs = readPairs(data, limit);
         List<String> references = pairs.stream().map(p -> p[1]).toList();
         StringBuilder report = new StringBuilder();
@@ -130,10 +134,6 @@ public final class DecodeBenchmark {
             }
             if (!shortlist.equals("off") && !bothHaveShortlists) {
                 System.err.println("--shortlist " + shortlist + ": both bundles need a shortlist (training/shortlist.py)");
-                System.exit(2);
-            }
-            if (!List.of("bundle", "reference").contains(lengths)) {
-                System.err.println(USAGE);
                 System.exit(2);
             }
             int[][][] sources = new int[2][][];
