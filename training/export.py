@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
 
 import onnx
@@ -248,6 +249,7 @@ def export_onnx(model, out_dir, weight_index):
             "enc_bias": {0: "batch", 1: "src_len"}}
     axes.update({n: {0: "batch", 2: "src_len"} for n in enc_outs[2:]})
     add("encoder", EncoderGraph(model), (src,), ["src_tokens"], enc_outs, axes)
+    graphs[INT8_ENCODER_GRAPH] = export_int8_encoder(out_dir, graphs["encoder"])
 
     tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, B, S)
     batch_only = _batch_only
@@ -286,6 +288,72 @@ def step_example_inputs(cfg, B, S):
     kv = [torch.randn(B, H, S, cfg.d_model // H) for _ in range(2 * L)]
     conv = [torch.randn(B, k - 1, cfg.d_model) for k in cfg.decoder_kernels]
     return tokens, step, enc_bias, kv, conv
+
+
+INT8_ENCODER_GRAPH = "encoder_int8"
+
+# The encoder products that encoder_int8 runs with int8 weights. The dynamic convolution's weight
+# projection stays float32: it is small and feeds a softmax.
+INT8_WEIGHTS = re.compile(r"\.(linear1|linear2|fc1|fc2|k_proj|v_proj)\.weight$")
+
+# Suffixes of the tensors the engine derives from such a weight W (d_out, d_in) at load
+# (docs/bundle-format.md §12): Wᵀ in int8 (d_in, d_out), a float32 scale per output (d_out), and
+# int8 zero points (d_out, all 0: symmetric).
+INT8_SUFFIXES = (".int8", ".scale", ".zero")
+
+
+def export_int8_encoder(out_dir, float_entry):
+    """encoder_int8.onnx (docs/bundle-format.md §12): encoder.onnx with every product x·Wᵀ by one of
+    INT8_WEIGHTS replaced by ONNX Runtime's DynamicQuantizeMatMul (com.microsoft) over W's int8
+    form, which the engine derives from the bundle's weights when it loads the graph. Returns its
+    manifest entry, whose "quantized" lists the weights used in that form."""
+    m = onnx.load(os.path.join(out_dir, float_entry["file"]), load_external_data=False)
+    g = m.graph
+    initializers = {i.name: i for i in g.initializer}
+    producer = {o: n for n in g.node for o in n.output}
+    quantized, transposes = [], set()
+    for node in g.node:
+        if node.op_type != "MatMul":
+            continue
+        t = producer.get(node.input[1])
+        if t is None or t.op_type != "Transpose" or not INT8_WEIGHTS.search(t.input[0]):
+            continue
+        perm = [list(a.ints) for a in t.attribute if a.name == "perm"]
+        if t.input[0] not in initializers or perm not in ([], [[1, 0]]):
+            raise ValueError(f"encoder: {node.name} multiplies by {t.input[0]} in an unexpected form")
+        w = t.input[0]
+        x = node.input[0]
+        node.op_type, node.domain = "DynamicQuantizeMatMul", "com.microsoft"
+        del node.input[:]
+        node.input.extend([x] + [w + s for s in INT8_SUFFIXES])
+        quantized.append(w)
+        transposes.add(id(t))
+    kept = [n for n in g.node if id(n) not in transposes]
+    del g.node[:]
+    g.node.extend(kept)
+    used = {i for n in g.node for i in n.input}
+    for w in quantized:
+        d_out, d_in = initializers[w].dims
+        for suffix, dtype, dims in ((".int8", onnx.TensorProto.INT8, [d_in, d_out]),
+                                    (".scale", onnx.TensorProto.FLOAT, [d_out]),
+                                    (".zero", onnx.TensorProto.INT8, [d_out])):
+            # A placeholder like every weight here: the engine supplies the tensor at load.
+            placeholder = onnx.TensorProto(name=w + suffix, data_type=dtype, dims=dims)
+            placeholder.data_location = onnx.TensorProto.EXTERNAL
+            for entry in initializers[w].external_data:
+                placeholder.external_data.add().CopyFrom(entry)
+            g.initializer.append(placeholder)
+    kept = [i for i in g.initializer if i.name in used or i.name.endswith(INT8_SUFFIXES)]
+    del g.initializer[:]
+    g.initializer.extend(kept)
+    m.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))
+    fname = f"{INT8_ENCODER_GRAPH}.onnx"
+    with open(os.path.join(out_dir, fname), "wb") as f:
+        f.write(m.SerializeToString())
+    weights = sorted(i.name for i in g.initializer
+                     if i.data_location == onnx.TensorProto.EXTERNAL and not i.name.endswith(INT8_SUFFIXES))
+    return {"file": fname, "inputs": float_entry["inputs"], "outputs": float_entry["outputs"], "weights": weights,
+            "quantized": sorted(quantized)}
 
 
 ABSORB_GRAPH = "decoder_absorb"

@@ -66,7 +66,7 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
     model, out, manifest = bundle
     names = set(model.state_dict())
     graphs = manifest["onnx"]["graphs"]
-    expected = {"encoder", "decoder_absorb"} | (
+    expected = {"encoder", "encoder_int8", "decoder_absorb"} | (
         {"decoder_step", "decoder_step_absorbed", "decoder_step_hidden_absorbed"} if manifest["variant"] == "dense" else
         {"decoder_embed", "decoder_output"} | {f"decoder_layer{l}_{p}" for l in range(2)
                                                for p in ("conv", "attend", "attend_absorbed", "ffn_out")})
@@ -76,7 +76,10 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
         assert m.opset_import[0].version == 17
         assert [i.name for i in m.graph.input] == g["inputs"]
         assert [o.name for o in m.graph.output] == g["outputs"]
+        derived = {w + s for w in g.get("quantized", []) for s in export.INT8_SUFFIXES}
         for init in m.graph.initializer:
+            if init.name in derived:
+                continue  # the int8 form of a weight, derived by the engine at load (bundle format §12)
             if init.data_location == onnx.TensorProto.EXTERNAL:
                 assert init.name in names
                 info = {e.key: e.value for e in init.external_data}
@@ -85,10 +88,45 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
                 assert data == model.state_dict()[init.name].float().numpy().tobytes()
             else:
                 assert len(init.raw_data) <= 64 * 8, f"{key}: {init.name} is a weight inside the graph"
-        assert sorted(i.name for i in m.graph.initializer if i.data_location == onnx.TensorProto.EXTERNAL) == g["weights"]
+        assert sorted(i.name for i in m.graph.initializer
+                      if i.data_location == onnx.TensorProto.EXTERNAL and i.name not in derived) == g["weights"]
+        assert derived <= {i.name for i in m.graph.initializer}
     twiddles = [n for g in graphs.values() for n in g["weights"] if n.endswith("twiddle")]
     assert twiddles == []  # K-matrix layers are run by the Java kernel, never inside a graph
     assert len(manifest["kmatrix_layers"]) == (8 if manifest["variant"] == "kmatrix" else 0)
+
+
+def test_int8_encoder_quantizes_every_encoder_linear_and_the_key_value_projections(bundle):
+    """encoder_int8 is encoder with each product x·Wᵀ by linear1/linear2/fc1/fc2 (encoder layers) and
+    k_proj/v_proj (decoder layers) replaced by DynamicQuantizeMatMul over W's derived int8 form; the
+    rest of the graph, its inputs and outputs are those of encoder."""
+    model, out, manifest = bundle
+    graphs = manifest["onnx"]["graphs"]
+    cfg = model.cfg
+    entry = graphs["encoder_int8"]
+    assert (entry["inputs"], entry["outputs"]) == (graphs["encoder"]["inputs"], graphs["encoder"]["outputs"])
+    expected = sorted([f"encoder.layers.{l}.{p}.weight" for l in range(cfg.encoder_layers)
+                       for p in ("linear1", "linear2", "fc1", "fc2")] +
+                      [f"decoder.layers.{l}.encoder_attn.{p}.weight" for l in range(cfg.decoder_layers)
+                       for p in ("k_proj", "v_proj")])
+    assert entry["quantized"] == expected
+    assert not set(expected) & set(entry["weights"])
+    float_graph = onnx.load(os.path.join(out, graphs["encoder"]["file"]), load_external_data=False).graph
+    int8_graph = onnx.load(os.path.join(out, entry["file"]), load_external_data=False).graph
+    quantized = [n for n in int8_graph.node if n.op_type == "DynamicQuantizeMatMul"]
+    assert all(n.domain == "com.microsoft" for n in quantized)
+    assert sorted(n.input[1][:-len(".int8")] for n in quantized) == expected
+    for n in quantized:
+        w = n.input[1][:-len(".int8")]
+        assert list(n.input[1:]) == [w + ".int8", w + ".scale", w + ".zero"]
+    float_ops = [n.op_type for n in float_graph.node]
+    int8_ops = [n.op_type for n in int8_graph.node]
+    assert int8_ops.count("MatMul") == float_ops.count("MatMul") - len(expected)
+    assert int8_ops.count("Transpose") == float_ops.count("Transpose") - len(expected)
+    shapes = {i.name: list(i.dims) for i in int8_graph.initializer}
+    d, f = cfg.d_model, cfg.ffn_dim
+    assert shapes["encoder.layers.0.fc1.weight.int8"] == [d, f]     # Wᵀ: (d_in, d_out)
+    assert shapes["encoder.layers.0.fc1.weight.scale"] == [f]
 
 
 def test_absorb_graph_multiplies_by_constant_per_head_weight_slices(bundle):

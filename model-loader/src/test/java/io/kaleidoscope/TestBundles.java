@@ -2,6 +2,7 @@ package io.kaleidoscope;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaleidoscope.bundle.SafetensorsFile;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -65,6 +68,33 @@ public final class TestBundles {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Removes the graphs whose names pass {@code names} from a bundle (a copy): their files,
+     * checksums and graph entries, as in a bundle exported before they existed. Returns how many.
+     */
+    public static int withoutGraphs(Path bundle, Predicate<String> names) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = (ObjectNode) json.readTree(bundle.resolve("manifest.json").toFile());
+        ObjectNode graphs = (ObjectNode) manifest.get("onnx").get("graphs");
+        int removed = 0;
+        for (Iterator<String> it = graphs.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (names.test(name)) {
+                Files.delete(bundle.resolve(graphs.get(name).get("file").asText()));
+                it.remove();
+                removed++;
+            }
+        }
+        ArrayNode files = (ArrayNode) manifest.get("files");
+        for (int i = files.size() - 1; i >= 0; i--) {
+            if (!Files.exists(bundle.resolve(files.get(i).get("path").asText()))) {
+                files.remove(i);
+            }
+        }
+        json.writeValue(bundle.resolve("manifest.json").toFile(), manifest);
+        return removed;
     }
 
     /** A copy of {@code bundle} at {@code target} (a path that does not exist yet), for tests that damage it. */

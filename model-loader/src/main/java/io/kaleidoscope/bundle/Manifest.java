@@ -64,8 +64,17 @@ public record Manifest(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record OnnxIndex(int opset, Map<String, GraphEntry> graphs) {}
 
+    /**
+     * One ONNX graph: its file, input and output names, the weights it takes by name, and the
+     * weights it takes in their int8 form (§12; absent: none).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record GraphEntry(String file, List<String> inputs, List<String> outputs, List<String> weights) {}
+    public record GraphEntry(String file, List<String> inputs, List<String> outputs, List<String> weights,
+                             List<String> quantized) {
+        public List<String> quantizedWeights() {
+            return quantized == null ? List.of() : quantized;
+        }
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record GoldenIndex(String tensors, String json) {}

@@ -37,6 +37,9 @@ public final class OnnxGraph implements AutoCloseable {
         for (String weight : entry.weights()) {
             initializers.put(weight, weights.tensor(weight));
         }
+        for (String weight : entry.quantizedWeights()) {
+            initializers.putAll(weights.int8(weight));
+        }
         try (OrtSession.SessionOptions options = engineOptions()) {
             options.addExternalInitializers(initializers);
             if (System.getProperty("kaleido.ortProfile") != null) {

@@ -7,17 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaleidoscope.TestBundles;
 import io.kaleidoscope.Translator;
 import io.kaleidoscope.bundle.Bundle;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
 import io.kaleidoscope.onnx.OnnxWeights;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,26 +129,8 @@ class AbsorbedAttentionTest {
 
     /** Removes the absorbed-attention graphs from a bundle: files, checksums and graph entries. */
     private static Path withoutAbsorbedGraphs(Path bundle) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode manifest = (ObjectNode) json.readTree(bundle.resolve("manifest.json").toFile());
-        ObjectNode graphs = (ObjectNode) manifest.get("onnx").get("graphs");
-        int removed = 0;
-        for (Iterator<String> names = graphs.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (name.equals(AbsorbedAttention.GRAPH) || name.endsWith(AbsorbedAttention.SUFFIX)) {
-                Files.delete(bundle.resolve(graphs.get(name).get("file").asText()));
-                names.remove();
-                removed++;
-            }
-        }
+        int removed = TestBundles.withoutGraphs(bundle, name -> name.equals(AbsorbedAttention.GRAPH) || name.endsWith(AbsorbedAttention.SUFFIX));
         assertEquals(3, removed);
-        ArrayNode files = (ArrayNode) manifest.get("files");
-        for (int i = files.size() - 1; i >= 0; i--) {
-            if (!Files.exists(bundle.resolve(files.get(i).get("path").asText()))) {
-                files.remove(i);
-            }
-        }
-        json.writeValue(bundle.resolve("manifest.json").toFile(), manifest);
         return bundle;
     }
 }

@@ -15,6 +15,7 @@ class EnginePathsTest {
     void clear() {
         System.clearProperty("kaleido.attention");
         System.clearProperty("kaleido.output");
+        System.clearProperty("kaleido.encoder");
     }
 
     @Test
@@ -28,6 +29,17 @@ class EnginePathsTest {
         System.setProperty("kaleido.attention", "Standard");
         System.setProperty("kaleido.output", " float16 ");
         assertEquals(new EnginePaths(AbsorbedAttention.Path.STANDARD, OutputProjection.FLOAT16), EnginePaths.fromSystemProperties());
+    }
+
+    @Test
+    void theEncoderIsFloat32UnlessInt8IsAskedFor() {
+        clear();
+        assertEquals(EncoderPrecision.FLOAT32, EnginePaths.fromSystemProperties().encoder());
+        System.setProperty("kaleido.encoder", "INT8");
+        assertEquals(EnginePaths.AUTO.withEncoder(EncoderPrecision.INT8), EnginePaths.fromSystemProperties());
+        System.setProperty("kaleido.encoder", "auto");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, EnginePaths::fromSystemProperties);
+        assertEquals("kaleido.encoder must be one of [float32, int8], not 'auto'", e.getMessage());
     }
 
     @Test
