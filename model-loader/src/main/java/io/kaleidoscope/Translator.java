@@ -72,7 +72,8 @@ public final class Translator implements AutoCloseable {
     /**
      * Loads with a chosen K-matrix kernel and batch limit (tests, benchmarks); the attention and
      * output paths come from the system properties {@code kaleido.attention} and
-     * {@code kaleido.output} (default auto).
+     * {@code kaleido.output} (default auto), the encoder's precision from {@code kaleido.encoder}
+     * (default float32).
      */
     public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch) {
         return load(directory, kernel, maxBatch, EnginePaths.fromSystemProperties());
