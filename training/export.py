@@ -249,7 +249,6 @@ def export_onnx(model, out_dir, weight_index):
             "enc_bias": {0: "batch", 1: "src_len"}}
     axes.update({n: {0: "batch", 2: "src_len"} for n in enc_outs[2:]})
     add("encoder", EncoderGraph(model), (src,), ["src_tokens"], enc_outs, axes)
-    graphs[INT8_ENCODER_GRAPH] = export_int8_encoder(out_dir, graphs["encoder"])
 
     tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, B, S)
     batch_only = _batch_only
@@ -272,7 +271,7 @@ def export_onnx(model, out_dir, weight_index):
             add(f"decoder_layer{l}_ffn_out", FfnOutGraph(model, l), (x, x), ["y", "g"], ["x_out"],
                 batch_only(["y", "g", "x_out"]))
         add("decoder_output", OutputGraph(model), (x,), ["x"], ["log_probs"], batch_only(["x", "log_probs"]))
-    return graphs
+    return add_int8_variants(out_dir, graphs)
 
 
 def _batch_only(names):
@@ -290,11 +289,17 @@ def step_example_inputs(cfg, B, S):
     return tokens, step, enc_bias, kv, conv
 
 
-INT8_ENCODER_GRAPH = "encoder_int8"
-
-# The encoder products that encoder_int8 runs with int8 weights. The dynamic convolution's weight
-# projection stays float32: it is small and feeds a softmax.
-INT8_WEIGHTS = re.compile(r"\.(linear1|linear2|fc1|fc2|k_proj|v_proj)\.weight$")
+# Graphs with an int8 variant "<name>_int8" (docs/bundle-format.md §12) and the weights whose
+# products that variant runs in int8: the encoder's linears and the decoder's key/value projections
+# (the encoder graph computes those), and the dense decoder's linears, the layers the K-matrix model
+# replaces. The dynamic convolution's weight projection stays float32 everywhere: it is small and
+# feeds a softmax; so do the attention's q/out projections and the output projection.
+_ENCODER_INT8 = re.compile(r"^(encoder\.layers\.\d+\.(linear1|linear2|fc1|fc2)"
+                           r"|decoder\.layers\.\d+\.encoder_attn\.(k_proj|v_proj))\.weight$")
+_DECODER_INT8 = re.compile(r"^decoder\.layers\.\d+\.(linear1|linear2|fc1|fc2)\.weight$")
+INT8_GRAPHS = {"encoder": _ENCODER_INT8, "decoder_step": _DECODER_INT8, "decoder_step_absorbed": _DECODER_INT8,
+               "decoder_step_hidden": _DECODER_INT8, "decoder_step_hidden_absorbed": _DECODER_INT8}
+INT8_SUFFIX = "_int8"
 
 # Suffixes of the tensors the engine derives from such a weight W (d_out, d_in) at load
 # (docs/bundle-format.md §12): Wᵀ in int8 (d_in, d_out), a float32 scale per output (d_out), and
@@ -302,37 +307,57 @@ INT8_WEIGHTS = re.compile(r"\.(linear1|linear2|fc1|fc2|k_proj|v_proj)\.weight$")
 INT8_SUFFIXES = (".int8", ".scale", ".zero")
 
 
-def export_int8_encoder(out_dir, float_entry):
-    """encoder_int8.onnx (docs/bundle-format.md §12): encoder.onnx with every product x·Wᵀ by one of
-    INT8_WEIGHTS replaced by ONNX Runtime's DynamicQuantizeMatMul (com.microsoft) over W's int8
-    form, which the engine derives from the bundle's weights when it loads the graph. Returns its
-    manifest entry, whose "quantized" lists the weights used in that form."""
+def add_int8_variants(out_dir, graphs):
+    """Adds to `graphs` (manifest entries by name) the int8 variant of every graph in INT8_GRAPHS
+    that is there without one; returns `graphs`."""
+    for name, pattern in INT8_GRAPHS.items():
+        if name in graphs and name + INT8_SUFFIX not in graphs:
+            graphs[name + INT8_SUFFIX] = export_int8_graph(out_dir, name, graphs[name], pattern)
+    return graphs
+
+
+def export_int8_graph(out_dir, name, float_entry, pattern):
+    """<name>_int8.onnx (docs/bundle-format.md §12): graph `name` with every product x·Wᵀ by a weight
+    W matching `pattern` (MatMul by Transpose(W), or Gemm(x, W, b) with transB) replaced by ONNX
+    Runtime's DynamicQuantizeMatMul (com.microsoft) over W's int8 form, which the engine derives
+    from the bundle's weights when it loads the graph. Returns its manifest entry, whose
+    "quantized" lists the weights used in that form."""
     m = onnx.load(os.path.join(out_dir, float_entry["file"]), load_external_data=False)
     g = m.graph
     initializers = {i.name: i for i in g.initializer}
     producer = {o: n for n in g.node for o in n.output}
     quantized, transposes = [], set()
     for node in g.node:
-        if node.op_type != "MatMul":
+        attributes = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if node.op_type == "MatMul":
+            t = producer.get(node.input[1])
+            if t is None or t.op_type != "Transpose" or not pattern.search(t.input[0]):
+                continue
+            if [list(a.ints) for a in t.attribute if a.name == "perm"] not in ([], [[1, 0]]):
+                raise ValueError(f"{name}: {node.name} multiplies by {t.input[0]} in an unexpected form")
+            w, bias = t.input[0], []
+            transposes.add(id(t))
+        elif node.op_type == "Gemm" and pattern.search(node.input[1]):
+            if attributes != {"alpha": 1.0, "beta": 1.0, "transB": 1}:
+                raise ValueError(f"{name}: {node.name} is a Gemm with {attributes}")
+            w, bias = node.input[1], list(node.input[2:3])
+        else:
             continue
-        t = producer.get(node.input[1])
-        if t is None or t.op_type != "Transpose" or not INT8_WEIGHTS.search(t.input[0]):
-            continue
-        perm = [list(a.ints) for a in t.attribute if a.name == "perm"]
-        if t.input[0] not in initializers or perm not in ([], [[1, 0]]):
-            raise ValueError(f"encoder: {node.name} multiplies by {t.input[0]} in an unexpected form")
-        w = t.input[0]
+        if w not in initializers:
+            raise ValueError(f"{name}: {node.name} multiplies by {w}, which is no weight")
         x = node.input[0]
         node.op_type, node.domain = "DynamicQuantizeMatMul", "com.microsoft"
         del node.input[:]
-        node.input.extend([x] + [w + s for s in INT8_SUFFIXES])
+        node.input.extend([x] + [w + s for s in INT8_SUFFIXES] + bias)
+        del node.attribute[:]
         quantized.append(w)
-        transposes.add(id(t))
+    if not quantized:
+        raise ValueError(f"{name}: no product to run in int8")
     kept = [n for n in g.node if id(n) not in transposes]
     del g.node[:]
     g.node.extend(kept)
     used = {i for n in g.node for i in n.input}
-    for w in quantized:
+    for w in sorted(set(quantized)):
         d_out, d_in = initializers[w].dims
         for suffix, dtype, dims in ((".int8", onnx.TensorProto.INT8, [d_in, d_out]),
                                     (".scale", onnx.TensorProto.FLOAT, [d_out]),
@@ -343,17 +368,18 @@ def export_int8_encoder(out_dir, float_entry):
             for entry in initializers[w].external_data:
                 placeholder.external_data.add().CopyFrom(entry)
             g.initializer.append(placeholder)
-    kept = [i for i in g.initializer if i.name in used or i.name.endswith(INT8_SUFFIXES)]
+    kept = [i for i in g.initializer if i.name in used]
     del g.initializer[:]
     g.initializer.extend(kept)
     m.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))
-    fname = f"{INT8_ENCODER_GRAPH}.onnx"
+    fname = f"{name}{INT8_SUFFIX}.onnx"
     with open(os.path.join(out_dir, fname), "wb") as f:
         f.write(m.SerializeToString())
+    derived = {w + s for w in quantized for s in INT8_SUFFIXES}
     weights = sorted(i.name for i in g.initializer
-                     if i.data_location == onnx.TensorProto.EXTERNAL and not i.name.endswith(INT8_SUFFIXES))
+                     if i.data_location == onnx.TensorProto.EXTERNAL and i.name not in derived)
     return {"file": fname, "inputs": float_entry["inputs"], "outputs": float_entry["outputs"], "weights": weights,
-            "quantized": sorted(quantized)}
+            "quantized": sorted(set(quantized))}
 
 
 ABSORB_GRAPH = "decoder_absorb"

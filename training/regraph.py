@@ -23,6 +23,7 @@ def regraph(bundle_dir):
         graphs[shortlist.OUTPUT_GRAPH] = old[shortlist.OUTPUT_GRAPH]   # no weights, no model code
         if manifest["variant"] == "dense":
             graphs[shortlist.DENSE_HIDDEN_GRAPH] = export.export_dense_hidden_step(model, bundle_dir, index)
+            export.add_int8_variants(bundle_dir, graphs)
     stale = set(old) - set(graphs)
     if stale:
         raise ValueError(f"{bundle_dir}: graphs {sorted(stale)} are not produced by this export")

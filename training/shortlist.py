@@ -139,6 +139,7 @@ def add_to_bundle(bundle_dir, frequent, table, info):
     if manifest["variant"] == "dense":
         model, _ = export.load_bundle_model(bundle_dir)
         graphs[DENSE_HIDDEN_GRAPH] = export.export_dense_hidden_step(model, bundle_dir, weight_index(bundle_dir, manifest))
+        export.add_int8_variants(bundle_dir, graphs)
     manifest["shortlist"] = dict(info, tensors=SHORTLIST_FILE, frequent=int(len(frequent)),
                                  per_source=int(table.shape[1]), output_graph=OUTPUT_GRAPH,
                                  hidden_graph=DENSE_HIDDEN_GRAPH if manifest["variant"] == "dense" else "decoder_output")

@@ -23,17 +23,12 @@ public final class Encoder implements AutoCloseable {
     private final EngineTimings timings;
 
     /**
-     * @param precision which of the bundle's encoder graphs runs ({@link EncoderPrecision#graph});
+     * @param precision which of the bundle's encoder graphs runs ({@link Precision#graph});
      *                  a bundle without {@code encoder_int8} is refused for INT8
      */
-    public Encoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings, EncoderPrecision precision) {
-        if (!bundle.hasGraph(precision.graph())) {
-            throw new IllegalArgumentException("bundle " + bundle.directory() + " has no " + precision.graph()
-                    + " graph for the " + precision.name().toLowerCase(java.util.Locale.ROOT)
-                    + " encoder; re-export its graphs with python3 -m training.regraph");
-        }
+    public Encoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings, Precision precision) {
         this.config = config;
-        this.graph = OnnxGraph.open(bundle, precision.graph(), weights);
+        this.graph = OnnxGraph.open(bundle, Precision.graphOf(bundle, "encoder", precision, "encoder"), weights);
         this.timings = timings;
     }
 

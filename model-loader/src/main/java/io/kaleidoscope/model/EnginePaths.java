@@ -6,33 +6,35 @@ import java.util.Locale;
 /**
  * The engine's choices (docs/engine.md): between exact alternatives for the same computation,
  * the encoder-decoder attention's form and the output projection's implementation; and the
- * encoder's precision, float32 (exact, the default) or int8 (an option that changes outputs a
- * little). Tests and benchmarks force each; the server and the command line take them from system
+ * precision of the encoder and of the dense model's decoder linears, float32 (exact, the default)
+ * or int8 (options that change outputs a little). Tests and benchmarks force each; the server and the command line take them from system
  * properties.
  */
-public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection output, EncoderPrecision encoder) {
-    /** Attention and output projection chosen per search; the float32 encoder. */
+public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection output, Precision encoder,
+                          Precision decoderLinears) {
+    /** Attention and output projection chosen per search; everything in float32. */
     public static final EnginePaths AUTO = new EnginePaths(AbsorbedAttention.Path.AUTO, OutputProjection.AUTO);
 
     public EnginePaths {
-        if (attention == null || output == null || encoder == null) {
-            throw new IllegalArgumentException("attention, output and encoder paths must be given");
+        if (attention == null || output == null || encoder == null || decoderLinears == null) {
+            throw new IllegalArgumentException("attention, output, encoder and decoder-linear paths must be given");
         }
     }
 
-    /** These attention and output paths with the float32 encoder. */
+    /** These attention and output paths, everything in float32. */
     public EnginePaths(AbsorbedAttention.Path attention, OutputProjection output) {
-        this(attention, output, EncoderPrecision.FLOAT32);
+        this(attention, output, Precision.FLOAT32, Precision.FLOAT32);
     }
 
     /**
-     * From {@code kaleido.attention} and {@code kaleido.output} (both default auto) and
-     * {@code kaleido.encoder} (default float32).
+     * From {@code kaleido.attention} and {@code kaleido.output} (both default auto),
+     * {@code kaleido.encoder} and {@code kaleido.decoderLinears} (both default float32).
      */
     public static EnginePaths fromSystemProperties() {
         return new EnginePaths(fromProperty("kaleido.attention", "auto", AbsorbedAttention.Path.class),
                 fromProperty("kaleido.output", "auto", OutputProjection.class),
-                fromProperty("kaleido.encoder", "float32", EncoderPrecision.class));
+                fromProperty("kaleido.encoder", "float32", Precision.class),
+                fromProperty("kaleido.decoderLinears", "float32", Precision.class));
     }
 
     /** The constant named by a system property, case-insensitive; {@code fallback} when it is unset. */
@@ -47,14 +49,23 @@ public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection out
     }
 
     public EnginePaths withAttention(AbsorbedAttention.Path path) {
-        return new EnginePaths(path, output, encoder);
+        return new EnginePaths(path, output, encoder, decoderLinears);
     }
 
     public EnginePaths withOutput(OutputProjection projection) {
-        return new EnginePaths(attention, projection, encoder);
+        return new EnginePaths(attention, projection, encoder, decoderLinears);
     }
 
-    public EnginePaths withEncoder(EncoderPrecision precision) {
-        return new EnginePaths(attention, output, precision);
+    public EnginePaths withEncoder(Precision precision) {
+        return new EnginePaths(attention, output, precision, decoderLinears);
+    }
+
+    /**
+     * The dense model's decoder linears (linear1, linear2, fc1, fc2 of every layer: the layers the
+     * K-matrix model replaces) at this precision; a K-matrix bundle runs those in its kernel and
+     * ignores this.
+     */
+    public EnginePaths withDecoderLinears(Precision precision) {
+        return new EnginePaths(attention, output, encoder, precision);
     }
 }

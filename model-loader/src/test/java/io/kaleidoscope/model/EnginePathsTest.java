@@ -16,6 +16,7 @@ class EnginePathsTest {
         System.clearProperty("kaleido.attention");
         System.clearProperty("kaleido.output");
         System.clearProperty("kaleido.encoder");
+        System.clearProperty("kaleido.decoderLinears");
     }
 
     @Test
@@ -32,11 +33,15 @@ class EnginePathsTest {
     }
 
     @Test
-    void theEncoderIsFloat32UnlessInt8IsAskedFor() {
+    void theEncoderAndDecoderLinearsAreFloat32UnlessInt8IsAskedFor() {
         clear();
-        assertEquals(EncoderPrecision.FLOAT32, EnginePaths.fromSystemProperties().encoder());
+        assertEquals(Precision.FLOAT32, EnginePaths.fromSystemProperties().encoder());
+        assertEquals(Precision.FLOAT32, EnginePaths.fromSystemProperties().decoderLinears());
         System.setProperty("kaleido.encoder", "INT8");
-        assertEquals(EnginePaths.AUTO.withEncoder(EncoderPrecision.INT8), EnginePaths.fromSystemProperties());
+        assertEquals(EnginePaths.AUTO.withEncoder(Precision.INT8), EnginePaths.fromSystemProperties());
+        System.setProperty("kaleido.decoderLinears", "int8");
+        assertEquals(EnginePaths.AUTO.withEncoder(Precision.INT8).withDecoderLinears(Precision.INT8), EnginePaths.fromSystemProperties());
+        System.clearProperty("kaleido.decoderLinears");
         System.setProperty("kaleido.encoder", "auto");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, EnginePaths::fromSystemProperties);
         assertEquals("kaleido.encoder must be one of [float32, int8], not 'auto'", e.getMessage());

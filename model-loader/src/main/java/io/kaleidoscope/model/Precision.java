@@ -1,0 +1,41 @@
+package io.kaleidoscope.model;
+
+import io.kaleidoscope.bundle.Bundle;
+import java.util.Locale;
+
+/**
+ * How a part of the model multiplies by its weights (docs/engine.md, "int8 options"): the encoder
+ * ({@code kaleido.encoder}) and the dense model's decoder linears, the layers the K-matrix model
+ * replaces ({@code kaleido.decoderLinears}).
+ *
+ * <ul>
+ *   <li>{@link #FLOAT32}: the bundle's graphs as exported, the model as trained (the default; the
+ *       parity tests pin it).</li>
+ *   <li>{@link #INT8}: the same graphs' {@code _int8} variants: those products in ONNX Runtime's
+ *       DynamicQuantizeMatMul over int8 weights derived at load (bundle format §12). Not exact: on
+ *       the tiny fixtures the int8 encoder changes its output by 0.6% (relative RMS; 2% with random
+ *       base-size weights), and so the translations a little.</li>
+ * </ul>
+ */
+public enum Precision {
+    FLOAT32,
+    INT8;
+
+    /** The name of the bundle graph that runs graph {@code name} at this precision. */
+    public String graph(String name) {
+        return this == FLOAT32 ? name : name + "_int8";
+    }
+
+    /**
+     * The bundle graph that runs graph {@code name} at {@code precision}, or an exception saying
+     * the bundle lacks it and how to add it ({@code part} names what it runs, for the message).
+     */
+    static String graphOf(Bundle bundle, String name, Precision precision, String part) {
+        String graph = precision.graph(name);
+        if (!bundle.hasGraph(graph)) {
+            throw new IllegalArgumentException("bundle " + bundle.directory() + " has no " + graph + " graph for the "
+                    + precision.name().toLowerCase(Locale.ROOT) + " " + part + "; re-export its graphs with python3 -m training.regraph");
+        }
+        return graph;
+    }
+}
