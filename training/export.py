@@ -291,14 +291,19 @@ def step_example_inputs(cfg, B, S):
 
 # Graphs with an int8 variant "<name>_int8" (docs/bundle-format.md §12) and the weights whose
 # products that variant runs in int8: the encoder's linears and the decoder's key/value projections
-# (the encoder graph computes those), and the dense decoder's linears, the layers the K-matrix model
-# replaces. The dynamic convolution's weight projection stays float32 everywhere: it is small and
-# feeds a softmax; so do the attention's q/out projections and the output projection.
+# (the encoder graph computes those); in the decoder step, every product ONNX Runtime runs by a
+# decoder weight: the dense model's linears (the layers the K-matrix model runs in its kernel) and
+# both models' attention q/out projections (standard attention path). The dynamic convolution's
+# weight projection stays float32 everywhere (small, and it feeds a softmax), and so do the output
+# projection and the absorbed attention's per-sentence preparation.
 _ENCODER_INT8 = re.compile(r"^(encoder\.layers\.\d+\.(linear1|linear2|fc1|fc2)"
                            r"|decoder\.layers\.\d+\.encoder_attn\.(k_proj|v_proj))\.weight$")
-_DECODER_INT8 = re.compile(r"^decoder\.layers\.\d+\.(linear1|linear2|fc1|fc2)\.weight$")
+_DECODER_INT8 = re.compile(r"^decoder\.layers\.\d+\.(linear1|linear2|fc1|fc2|encoder_attn\.q_proj"
+                           r"|encoder_attn\.out_proj)\.weight$")
 INT8_GRAPHS = {"encoder": _ENCODER_INT8, "decoder_step": _DECODER_INT8, "decoder_step_absorbed": _DECODER_INT8,
                "decoder_step_hidden": _DECODER_INT8, "decoder_step_hidden_absorbed": _DECODER_INT8}
+# K-matrix bundles: each layer's standard attention piece (its q/out projections)
+_INT8_GRAPH_NAMES = re.compile(r"^decoder_layer\d+_attend$")
 INT8_SUFFIX = "_int8"
 
 # Suffixes of the tensors the engine derives from such a weight W (d_out, d_in) at load
@@ -310,8 +315,9 @@ INT8_SUFFIXES = (".int8", ".scale", ".zero")
 def add_int8_variants(out_dir, graphs):
     """Adds to `graphs` (manifest entries by name) the int8 variant of every graph in INT8_GRAPHS
     that is there without one; returns `graphs`."""
-    for name, pattern in INT8_GRAPHS.items():
-        if name in graphs and name + INT8_SUFFIX not in graphs:
+    for name in list(graphs):
+        pattern = INT8_GRAPHS.get(name) or (_DECODER_INT8 if _INT8_GRAPH_NAMES.match(name) else None)
+        if pattern is not None and name + INT8_SUFFIX not in graphs:
             graphs[name + INT8_SUFFIX] = export_int8_graph(out_dir, name, graphs[name], pattern)
     return graphs
 

@@ -70,7 +70,7 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
         {"decoder_step", "decoder_step_absorbed", "decoder_step_hidden_absorbed", "decoder_step_int8",
          "decoder_step_absorbed_int8", "decoder_step_hidden_absorbed_int8"} if manifest["variant"] == "dense" else
         {"decoder_embed", "decoder_output"} | {f"decoder_layer{l}_{p}" for l in range(2)
-                                               for p in ("conv", "attend", "attend_absorbed", "ffn_out")})
+                                               for p in ("conv", "attend", "attend_absorbed", "ffn_out", "attend_int8")})
     assert set(graphs) == expected
     for key, g in graphs.items():
         m = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
@@ -130,32 +130,37 @@ def test_int8_encoder_quantizes_every_encoder_linear_and_the_key_value_projectio
     assert shapes["encoder.layers.0.fc1.weight.scale"] == [f]
 
 
-def test_dense_int8_steps_quantize_exactly_the_layers_the_kmatrices_replace(bundle):
-    """A dense bundle's step graphs have int8 variants whose products by linear1, linear2, fc1 and fc2
-    of every decoder layer (Gemm with the bias) run in DynamicQuantizeMatMul; attention and output
-    projections stay float32. A K-matrix bundle has no such variants: its kernel runs those layers."""
+def test_int8_decoder_graphs_quantize_every_decoder_product_onnx_runtime_runs(bundle):
+    """Dense: the step graphs' int8 variants run linear1, linear2, fc1, fc2 (Gemm with the bias) and,
+    on the standard attention path, q_proj and out_proj in DynamicQuantizeMatMul. K-matrix: only
+    each layer's standard attend piece has one (its q/out projections); its kernel runs the rest.
+    The output projection stays float32."""
     model, out, manifest = bundle
     graphs = manifest["onnx"]["graphs"]
-    steps = ["decoder_step", "decoder_step_absorbed", "decoder_step_hidden_absorbed"]
-    if manifest["variant"] != "dense":
-        assert not [n for n in graphs if n.startswith("decoder") and n.endswith("_int8")]
-        return
     cfg = model.cfg
-    expected = sorted(f"decoder.layers.{l}.{p}.weight" for l in range(cfg.decoder_layers)
-                      for p in ("linear1", "linear2", "fc1", "fc2"))
-    for name in steps:
+    L = range(cfg.decoder_layers)
+    attention = [f"decoder.layers.{l}.encoder_attn.{p}.weight" for l in L for p in ("q_proj", "out_proj")]
+    if manifest["variant"] == "dense":
+        linears = [f"decoder.layers.{l}.{p}.weight" for l in L for p in ("linear1", "linear2", "fc1", "fc2")]
+        expected = {"decoder_step": sorted(linears + attention), "decoder_step_absorbed": sorted(linears),
+                    "decoder_step_hidden_absorbed": sorted(linears)}
+    else:
+        expected = {f"decoder_layer{l}_attend": sorted(attention[2 * l:2 * l + 2]) for l in L}
+    variants = sorted(n for n in graphs if n.startswith("decoder") and n.endswith("_int8"))
+    assert variants == sorted(n + "_int8" for n in expected)
+    for name, weights in expected.items():
         entry = graphs[name + "_int8"]
         assert (entry["inputs"], entry["outputs"]) == (graphs[name]["inputs"], graphs[name]["outputs"])
-        assert entry["quantized"] == expected
+        assert entry["quantized"] == weights
         g = onnx.load(os.path.join(out, entry["file"]), load_external_data=False).graph
         quantized = [n for n in g.node if n.op_type == "DynamicQuantizeMatMul"]
-        assert sorted(n.input[1][:-len(".int8")] for n in quantized) == expected
+        assert sorted(n.input[1][:-len(".int8")] for n in quantized) == weights
         # a Gemm's bias moves into the operator; a MatMul's Add stays where it was
         # (the export may share one of two identical bias tensors, so only the kind is checked)
         assert all(len(n.input) == 4 or (len(n.input) == 5 and n.input[4].endswith(".bias")) for n in quantized)
-        assert any(len(n.input) == 5 for n in quantized)
-        assert not [n for n in g.node if n.op_type == "Gemm" and n.input[1] in expected]
-        assert any(w.endswith("encoder_attn.out_proj.weight") or w == "embed_tokens.weight" for w in entry["weights"])
+        assert not [n for n in g.node if n.op_type in ("Gemm", "MatMul") and n.input[1] in weights]
+        if name == "decoder_step":
+            assert "embed_tokens.weight" in entry["weights"]   # the output projection, float32
 
 
 def test_absorb_graph_multiplies_by_constant_per_head_weight_slices(bundle):

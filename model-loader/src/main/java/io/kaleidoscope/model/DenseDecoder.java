@@ -16,7 +16,7 @@ import java.util.Map;
  * with the state as inputs and pinned outputs. The input and output maps of both conv-state
  * sides are built once per state, so a step allocates nothing.
  *
- * <p>With int8 decoder linears ({@link EnginePaths#decoderLinears}) each of these graphs is its
+ * <p>With the int8 decoder ({@link EnginePaths#decoder}) each of these graphs is its
  * {@code _int8} variant (bundle format §12).
  *
  * <p>A shortlisted search (a state with a vocabulary) runs the bundle's step graph without the
@@ -48,18 +48,18 @@ public final class DenseDecoder extends StateDecoder {
     public DenseDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings,
                         EnginePaths paths) {
         super(bundle, weights, config, timings, paths, bundle.manifest().shortlist() != null);
-        Precision linears = paths.decoderLinears();
-        this.graph = open(bundle, "decoder_step", linears, weights);
+        Precision precision = paths.decoder();
+        this.graph = open(bundle, "decoder_step", precision, weights);
         var index = bundle.manifest().shortlist();
-        this.hiddenGraph = index == null ? null : open(bundle, index.hiddenGraph(), linears, weights);
-        this.absorbedGraph = absorbed == null ? null : open(bundle, "decoder_step" + AbsorbedAttention.SUFFIX, linears, weights);
+        this.hiddenGraph = index == null ? null : open(bundle, index.hiddenGraph(), precision, weights);
+        this.absorbedGraph = absorbed == null ? null : open(bundle, "decoder_step" + AbsorbedAttention.SUFFIX, precision, weights);
         this.absorbedHiddenGraph = absorbed == null || index == null ? null
-                : open(bundle, index.hiddenGraph() + AbsorbedAttention.SUFFIX, linears, weights);
+                : open(bundle, index.hiddenGraph() + AbsorbedAttention.SUFFIX, precision, weights);
     }
 
-    /** Step graph {@code name}, or its variant with int8 decoder linears. */
-    private static OnnxGraph open(Bundle bundle, String name, Precision linears, OnnxWeights weights) {
-        return OnnxGraph.open(bundle, Precision.graphOf(bundle, name, linears, "decoder linears"), weights);
+    /** Step graph {@code name}, or its variant with the int8 decoder. */
+    private static OnnxGraph open(Bundle bundle, String name, Precision precision, OnnxWeights weights) {
+        return OnnxGraph.open(bundle, Precision.graphOf(bundle, name, precision, "decoder"), weights);
     }
 
     @Override

@@ -6,18 +6,18 @@ import java.util.Locale;
 /**
  * The engine's choices (docs/engine.md): between exact alternatives for the same computation,
  * the encoder-decoder attention's form and the output projection's implementation; and the
- * precision of the encoder and of the dense model's decoder linears, float32 (exact, the default)
- * or int8 (options that change outputs a little). Tests and benchmarks force each; the server and the command line take them from system
- * properties.
+ * precision of the encoder's and the decoder's products in ONNX Runtime, float32 (exact, the
+ * default) or int8 (options that change outputs a little). Tests and benchmarks force each; the
+ * server and the command line take them from system properties.
  */
 public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection output, Precision encoder,
-                          Precision decoderLinears) {
+                          Precision decoder) {
     /** Attention and output projection chosen per search; everything in float32. */
     public static final EnginePaths AUTO = new EnginePaths(AbsorbedAttention.Path.AUTO, OutputProjection.AUTO);
 
     public EnginePaths {
-        if (attention == null || output == null || encoder == null || decoderLinears == null) {
-            throw new IllegalArgumentException("attention, output, encoder and decoder-linear paths must be given");
+        if (attention == null || output == null || encoder == null || decoder == null) {
+            throw new IllegalArgumentException("attention, output, encoder and decoder paths must be given");
         }
     }
 
@@ -28,13 +28,13 @@ public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection out
 
     /**
      * From {@code kaleido.attention} and {@code kaleido.output} (both default auto),
-     * {@code kaleido.encoder} and {@code kaleido.decoderLinears} (both default float32).
+     * {@code kaleido.encoder} and {@code kaleido.decoder} (both default float32).
      */
     public static EnginePaths fromSystemProperties() {
         return new EnginePaths(fromProperty("kaleido.attention", "auto", AbsorbedAttention.Path.class),
                 fromProperty("kaleido.output", "auto", OutputProjection.class),
                 fromProperty("kaleido.encoder", "float32", Precision.class),
-                fromProperty("kaleido.decoderLinears", "float32", Precision.class));
+                fromProperty("kaleido.decoder", "float32", Precision.class));
     }
 
     /** The constant named by a system property, case-insensitive; {@code fallback} when it is unset. */
@@ -49,23 +49,24 @@ public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection out
     }
 
     public EnginePaths withAttention(AbsorbedAttention.Path path) {
-        return new EnginePaths(path, output, encoder, decoderLinears);
+        return new EnginePaths(path, output, encoder, decoder);
     }
 
     public EnginePaths withOutput(OutputProjection projection) {
-        return new EnginePaths(attention, projection, encoder, decoderLinears);
+        return new EnginePaths(attention, projection, encoder, decoder);
     }
 
     public EnginePaths withEncoder(Precision precision) {
-        return new EnginePaths(attention, output, precision, decoderLinears);
+        return new EnginePaths(attention, output, precision, decoder);
     }
 
     /**
-     * The dense model's decoder linears (linear1, linear2, fc1, fc2 of every layer: the layers the
-     * K-matrix model replaces) at this precision; a K-matrix bundle runs those in its kernel and
-     * ignores this.
+     * The decoder step's products in ONNX Runtime at this precision: the dense model's linear1,
+     * linear2, fc1 and fc2 (the layers the K-matrix model runs in its kernel, which stays float32)
+     * and both models' attention q/out projections on the standard attention path. The output
+     * projection and the absorbed attention's preparation stay as they are.
      */
-    public EnginePaths withDecoderLinears(Precision precision) {
+    public EnginePaths withDecoder(Precision precision) {
         return new EnginePaths(attention, output, encoder, precision);
     }
 }

@@ -70,7 +70,7 @@ public final class KMatrixDecoder extends StateDecoder {
         int maxN = KMatrixShape.MIN_N;
         for (int l = 0; l < layers; l++) {
             conv[l] = open(bundle, "decoder_layer" + l + "_conv", weights);
-            attend[l] = open(bundle, "decoder_layer" + l + "_attend", weights);
+            attend[l] = open(bundle, Precision.graphOf(bundle, "decoder_layer" + l + "_attend", paths.decoder(), "decoder"), weights);
             ffnOut[l] = open(bundle, "decoder_layer" + l + "_ffn_out", weights);
             if (absorbed != null) {
                 attendAbsorbed[l] = open(bundle, "decoder_layer" + l + "_attend" + AbsorbedAttention.SUFFIX, weights);

@@ -4,9 +4,10 @@ import io.kaleidoscope.bundle.Bundle;
 import java.util.Locale;
 
 /**
- * How a part of the model multiplies by its weights (docs/engine.md, "int8 options"): the encoder
- * ({@code kaleido.encoder}) and the dense model's decoder linears, the layers the K-matrix model
- * replaces ({@code kaleido.decoderLinears}).
+ * How a part of the model multiplies by its weights in ONNX Runtime (docs/engine.md, "int8
+ * options"): the encoder ({@code kaleido.encoder}) and the decoder step ({@code kaleido.decoder}:
+ * the dense model's linears and both models' attention q/out projections; the K-matrix layers stay
+ * float32 in the Java kernel).
  *
  * <ul>
  *   <li>{@link #FLOAT32}: the bundle's graphs as exported, the model as trained (the default; the

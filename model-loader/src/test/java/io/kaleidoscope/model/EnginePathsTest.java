@@ -16,7 +16,7 @@ class EnginePathsTest {
         System.clearProperty("kaleido.attention");
         System.clearProperty("kaleido.output");
         System.clearProperty("kaleido.encoder");
-        System.clearProperty("kaleido.decoderLinears");
+        System.clearProperty("kaleido.decoder");
     }
 
     @Test
@@ -36,12 +36,12 @@ class EnginePathsTest {
     void theEncoderAndDecoderLinearsAreFloat32UnlessInt8IsAskedFor() {
         clear();
         assertEquals(Precision.FLOAT32, EnginePaths.fromSystemProperties().encoder());
-        assertEquals(Precision.FLOAT32, EnginePaths.fromSystemProperties().decoderLinears());
+        assertEquals(Precision.FLOAT32, EnginePaths.fromSystemProperties().decoder());
         System.setProperty("kaleido.encoder", "INT8");
         assertEquals(EnginePaths.AUTO.withEncoder(Precision.INT8), EnginePaths.fromSystemProperties());
-        System.setProperty("kaleido.decoderLinears", "int8");
-        assertEquals(EnginePaths.AUTO.withEncoder(Precision.INT8).withDecoderLinears(Precision.INT8), EnginePaths.fromSystemProperties());
-        System.clearProperty("kaleido.decoderLinears");
+        System.setProperty("kaleido.decoder", "int8");
+        assertEquals(EnginePaths.AUTO.withEncoder(Precision.INT8).withDecoder(Precision.INT8), EnginePaths.fromSystemProperties());
+        System.clearProperty("kaleido.decoder");
         System.setProperty("kaleido.encoder", "auto");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, EnginePaths::fromSystemProperties);
         assertEquals("kaleido.encoder must be one of [float32, int8], not 'auto'", e.getMessage());

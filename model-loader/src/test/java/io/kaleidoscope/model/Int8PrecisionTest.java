@@ -17,10 +17,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The int8 options (bundle format §12). The int8 encoder takes every encoder linear and the
- * decoder's key/value projections in int8; the dense model's int8 decoder linears take linear1,
- * linear2, fc1 and fc2. Their outputs stay within a few percent of float32 (so the int8 graphs really
- * run, and run the same function), they translate, the K-matrix model ignores the decoder-linear
- * option, and a bundle without the graphs is refused for them with the command that adds them.
+ * decoder's key/value projections in int8; the int8 decoder takes the dense model's linear1,
+ * linear2, fc1 and fc2 and both models' attention q/out projections. Their outputs stay within a
+ * few percent of float32 (so the int8 graphs really run, and run the same function), they
+ * translate, the K-matrix model's absorbed path (no weights in its step pieces) is unchanged, and a
+ * bundle without the graphs is refused for them with the command that adds them.
  */
 class Int8PrecisionTest {
     private static final List<String> SENTENCES = List.of("Die Datei wurde nicht gefunden.",
@@ -65,11 +66,11 @@ class Int8PrecisionTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"STANDARD", "ABSORBED"})
-    void theDenseModelsInt8DecoderLinearsStayCloseToFloat32(String attention) {
+    void theDenseModelsInt8DecoderStaysCloseToFloat32(String attention) {
         EnginePaths f32Paths = EnginePaths.AUTO.withAttention(AbsorbedAttention.Path.valueOf(attention));
         try (Translator f32 = Translator.load(TestBundles.TINY_DENSE, KMatrixKernels.preferred(), 8, f32Paths);
              Translator i8 = Translator.load(TestBundles.TINY_DENSE, KMatrixKernels.preferred(), 8,
-                     f32Paths.withDecoderLinears(Precision.INT8))) {
+                     f32Paths.withDecoder(Precision.INT8))) {
             int[][] sources = SENTENCES.stream().map(f32.tokenizer()::sourceIds).toArray(int[][]::new);
             for (int[] source : sources) {
                 assertRelativeRms(firstStepProbabilities(f32, source), firstStepProbabilities(i8, source), "step-0 probabilities");
@@ -80,23 +81,36 @@ class Int8PrecisionTest {
     }
 
     @org.junit.jupiter.api.Test
-    void theKMatrixModelIgnoresTheDecoderLinearOption() {
-        try (Translator f32 = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8, EnginePaths.AUTO);
-             Translator i8 = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8,
-                     EnginePaths.AUTO.withDecoderLinears(Precision.INT8))) {
+    void theKMatrixModelsInt8DecoderIsItsStandardAttentionsProjectionsOnly() {
+        EnginePaths standard = EnginePaths.AUTO.withAttention(AbsorbedAttention.Path.STANDARD);
+        EnginePaths absorbed = EnginePaths.AUTO.withAttention(AbsorbedAttention.Path.ABSORBED);
+        try (Translator f32 = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8, standard);
+             Translator i8 = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8, standard.withDecoder(Precision.INT8));
+             Translator f32Absorbed = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8, absorbed);
+             Translator i8Absorbed = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8, absorbed.withDecoder(Precision.INT8))) {
             int[][] sources = SENTENCES.stream().map(f32.tokenizer()::sourceIds).toArray(int[][]::new);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(f32.translateIds(sources, f32.defaultOptions()),
-                    i8.translateIds(sources, i8.defaultOptions()));
+            for (int[] source : sources) {
+                assertRelativeRms(firstStepProbabilities(f32, source), firstStepProbabilities(i8, source), "step-0 probabilities");
+            }
+            // the absorbed path has no weights in its step pieces: nothing changes there
+            org.junit.jupiter.api.Assertions.assertArrayEquals(f32Absorbed.translateIds(sources, f32Absorbed.defaultOptions()),
+                    i8Absorbed.translateIds(sources, i8Absorbed.defaultOptions()));
         }
     }
 
     @org.junit.jupiter.api.Test
-    void aDenseBundleWithoutTheInt8StepsIsRefusedForThem(@TempDir Path dir) throws Exception {
+    void aBundleWithoutTheInt8DecoderGraphsIsRefusedForThem(@TempDir Path dir) throws Exception {
         Path old = TestBundles.copy(TestBundles.TINY_DENSE, dir.resolve("old"));
         assertEquals(4, TestBundles.withoutGraphs(old, name -> name.startsWith("decoder_step") && name.endsWith("_int8")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Translator.load(old,
-                KMatrixKernels.preferred(), 8, EnginePaths.AUTO.withDecoderLinears(Precision.INT8)));
-        assertTrue(e.getMessage().endsWith("has no decoder_step_int8 graph for the int8 decoder linears; re-export its graphs with python3 -m training.regraph"),
+                KMatrixKernels.preferred(), 8, EnginePaths.AUTO.withDecoder(Precision.INT8)));
+        assertTrue(e.getMessage().endsWith("has no decoder_step_int8 graph for the int8 decoder; re-export its graphs with python3 -m training.regraph"),
+                e.getMessage());
+        Path oldKMatrix = TestBundles.copy(TestBundles.TINY_KMATRIX, dir.resolve("old-kmatrix"));
+        assertEquals(2, TestBundles.withoutGraphs(oldKMatrix, name -> name.startsWith("decoder_layer") && name.endsWith("_int8")));
+        e = assertThrows(IllegalArgumentException.class, () -> Translator.load(oldKMatrix,
+                KMatrixKernels.preferred(), 8, EnginePaths.AUTO.withDecoder(Precision.INT8)));
+        assertTrue(e.getMessage().endsWith("has no decoder_layer0_attend_int8 graph for the int8 decoder; re-export its graphs with python3 -m training.regraph"),
                 e.getMessage());
     }
 

@@ -40,7 +40,7 @@ public final class DecodeBenchmark {
             usage: ./kaleido bench decode [--dense DIR] [--kmatrix DIR] [--data FILE.tsv] [--limit N]
                                           [--reps R] [--batches 1,32] [--shortlist off|on|both]
                                           [--attention auto|standard|absorbed] [--output auto|onnx|float16]
-                                          [--encoder float32|int8] [--decoder-linears float32|int8]
+                                          [--encoder float32|int8] [--decoder float32|int8]
                                           [--lengths bundle|reference]
                                           [--torch] [--out DIR]
               --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
@@ -56,9 +56,9 @@ public final class DecodeBenchmark {
                         per search (auto, the default), or always ONNX Runtime or always float16
               --encoder encoder of both models: float32 (the default, the model as trained) or
                         int8 (encoder_int8: int8 weights, changes outputs a little; docs/engine.md)
-              --decoder-linears  the dense model's decoder linears (linear1, linear2, fc1, fc2: the
-                        layers the K-matrices replace): float32 (the default) or int8 (its _int8 step
-                        graphs); the K-matrix model runs them in its kernel either way
+              --decoder decoder products in ONNX Runtime of both models (the dense linears, the
+                        attention projections): float32 (the default) or int8 (the _int8 graphs);
+                        the K-matrix layers stay float32 in the kernel either way
               --lengths output length limit: the bundles' own (bundle, the default: 1.5 x source
                         tokens + 10), or one fitted to the references' length (reference), for
                         bundles with random weights, which rarely emit eos and would otherwise
@@ -109,7 +109,7 @@ public final class DecodeBenchmark {
                 case "--attention" -> paths = paths.withAttention(option(AbsorbedAttention.Path.class, args[++i]));
                 case "--output" -> paths = paths.withOutput(option(OutputProjection.class, args[++i]));
                 case "--encoder" -> paths = paths.withEncoder(option(Precision.class, args[++i]));
-                case "--decoder-linears" -> paths = paths.withDecoderLinears(option(Precision.class, args[++i]));
+                case "--decoder" -> paths = paths.withDecoder(option(Precision.class, args[++i]));
                 default -> {
                     System.err.println(USAGE);
                     System.exit(2);
@@ -220,7 +220,7 @@ public final class DecodeBenchmark {
             bundles.put("K-matrix", kmatrix);
             TorchReference.Result reference = TorchReference.run(bundles, data, pairs.size(), lengthRule);
             report.append(javaVersusTorch(javaSpeeds, reference));
-            if (paths.encoder() != Precision.FLOAT32 || paths.decoderLinears() != Precision.FLOAT32) {
+            if (paths.encoder() != Precision.FLOAT32 || paths.decoder() != Precision.FLOAT32) {
                 report.append("\n(The Java runs used int8 weights where PyTorch used float32: not the same arithmetic.)\n");
             }
             report.append(reference.lines());
@@ -383,7 +383,7 @@ public final class DecodeBenchmark {
                 """, d.bundle().manifest().name(), d.bundle().directory(), k.bundle().manifest().name(), k.bundle().directory(),
                 sentences, data, reps, KMatrixKernels.preferred().description(),
                 paths.attention().name().toLowerCase(Locale.ROOT), paths.output().name().toLowerCase(Locale.ROOT),
-                paths.encoder().name().toLowerCase(Locale.ROOT), paths.decoderLinears().name().toLowerCase(Locale.ROOT), lengthRule == null ? "the bundles' (" + limitOf(d) + ")" : lengthRule + ", fitted to the references");
+                paths.encoder().name().toLowerCase(Locale.ROOT), paths.decoder().name().toLowerCase(Locale.ROOT), lengthRule == null ? "the bundles' (" + limitOf(d) + ")" : lengthRule + ", fitted to the references");
     }
 
     private static String limitOf(Translator t) {
