@@ -9,7 +9,7 @@ import java.nio.FloatBuffer;
  * DynamicQuantizeMatMul multiplies by (docs/bundle-format.md §12): Wᵀ as int8 (d_in × d_out),
  * symmetric per output feature j, with scale_j = max_i |W[j][i]| / 127 (1 for an all-zero row)
  * and q[i][j] = round-half-even(W[j][i] / scale_j) in float32, within [−127, 127]; zero points
- * all 0. The export's reference (training/export.py) computes the same values.
+ * all 0. Bundle format §12 defines these values; the bundle stores none of them.
  *
  * @param transposed d_in × d_out bytes, row-major, a direct buffer
  * @param scales     d_out floats, a direct buffer

@@ -11,10 +11,16 @@ import java.util.Map;
 
 /**
  * ONNX Runtime tensors over the weight store's direct buffers (zero-copy), one per weight,
- * created on first use and shared by every graph that needs it (the tied embedding serves three).
+ * created on first use and shared by every graph that needs it (the tied embedding serves three),
+ * and the int8 forms of the weights that {@code _int8} graphs ask for (derived once, shared alike).
  * Must outlive the sessions that use them; closed with the engine.
  */
 public final class OnnxWeights implements AutoCloseable {
+    /** Suffixes of the derived tensors' names (docs/bundle-format.md §12). */
+    public static final String INT8 = ".int8";
+    public static final String SCALE = ".scale";
+    public static final String ZERO = ".zero";
+
     private final WeightStore store;
     private final Map<String, OnnxTensor> tensors = new HashMap<>();
 
@@ -61,11 +67,6 @@ public final class OnnxWeights implements AutoCloseable {
         }
         return out;
     }
-
-    /** Suffixes of the derived tensors' names (docs/bundle-format.md §12). */
-    public static final String INT8 = ".int8";
-    public static final String SCALE = ".scale";
-    public static final String ZERO = ".zero";
 
     @Override
     public synchronized void close() {
