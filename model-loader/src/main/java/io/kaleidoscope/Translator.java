@@ -72,8 +72,8 @@ public final class Translator implements AutoCloseable {
     /**
      * Loads with a chosen K-matrix kernel and batch limit (tests, benchmarks); the attention and
      * output paths come from the system properties {@code kaleido.attention} and
-     * {@code kaleido.output} (default auto), the encoder's precision from {@code kaleido.encoder}
-     * (default float32).
+     * {@code kaleido.output} (default auto), the precision of the encoder and of the decoder's ONNX
+     * Runtime products from {@code kaleido.encoder} and {@code kaleido.decoder} (default float32).
      */
     public static Translator load(Path directory, KMatrixKernel kernel, int maxBatch) {
         return load(directory, kernel, maxBatch, EnginePaths.fromSystemProperties());
