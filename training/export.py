@@ -298,10 +298,11 @@ def step_example_inputs(cfg, B, S):
 # projection and the absorbed attention's per-sentence preparation.
 _ENCODER_INT8 = re.compile(r"^(encoder\.layers\.\d+\.(linear1|linear2|fc1|fc2)"
                            r"|decoder\.layers\.\d+\.encoder_attn\.(k_proj|v_proj))\.weight$")
-_DECODER_INT8 = re.compile(r"^decoder\.layers\.\d+\.(linear1|linear2|fc1|fc2|encoder_attn\.q_proj"
-                           r"|encoder_attn\.out_proj)\.weight$")
+_DECODER_INT8 = re.compile(r"^(decoder\.layers\.\d+\.(linear1|linear2|fc1|fc2|encoder_attn\.q_proj"
+                           r"|encoder_attn\.out_proj)|embed_tokens)\.weight$")
 INT8_GRAPHS = {"encoder": _ENCODER_INT8, "decoder_step": _DECODER_INT8, "decoder_step_absorbed": _DECODER_INT8,
-               "decoder_step_hidden": _DECODER_INT8, "decoder_step_hidden_absorbed": _DECODER_INT8}
+               "decoder_step_hidden": _DECODER_INT8, "decoder_step_hidden_absorbed": _DECODER_INT8,
+               "decoder_output": _DECODER_INT8}
 # K-matrix bundles: each layer's standard attention piece (its q/out projections)
 _INT8_GRAPH_NAMES = re.compile(r"^decoder_layer\d+_attend$")
 INT8_SUFFIX = "_int8"
@@ -337,12 +338,17 @@ def export_int8_graph(out_dir, name, float_entry, pattern):
         attributes = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         if node.op_type == "MatMul":
             t = producer.get(node.input[1])
+            casts = []
+            while t is not None and t.op_type == "Cast" and \
+                    onnx.helper.get_attribute_value(t.attribute[0]) == onnx.TensorProto.FLOAT:
+                casts.append(t)   # a no-op cast to float32 between the weight and the product
+                t = producer.get(t.input[0])
             if t is None or t.op_type != "Transpose" or not pattern.search(t.input[0]):
                 continue
             if [list(a.ints) for a in t.attribute if a.name == "perm"] not in ([], [[1, 0]]):
                 raise ValueError(f"{name}: {node.name} multiplies by {t.input[0]} in an unexpected form")
             w, bias = t.input[0], []
-            transposes.add(id(t))
+            transposes.update(id(n) for n in [t] + casts)
         elif node.op_type == "Gemm" and pattern.search(node.input[1]):
             if attributes != {"alpha": 1.0, "beta": 1.0, "transB": 1}:
                 raise ValueError(f"{name}: {node.name} is a Gemm with {attributes}")

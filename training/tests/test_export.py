@@ -69,7 +69,7 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
     expected = {"encoder", "encoder_int8", "decoder_absorb"} | (
         {"decoder_step", "decoder_step_absorbed", "decoder_step_hidden_absorbed", "decoder_step_int8",
          "decoder_step_absorbed_int8", "decoder_step_hidden_absorbed_int8"} if manifest["variant"] == "dense" else
-        {"decoder_embed", "decoder_output"} | {f"decoder_layer{l}_{p}" for l in range(2)
+        {"decoder_embed", "decoder_output", "decoder_output_int8"} | {f"decoder_layer{l}_{p}" for l in range(2)
                                                for p in ("conv", "attend", "attend_absorbed", "ffn_out", "attend_int8")})
     assert set(graphs) == expected
     for key, g in graphs.items():
@@ -131,10 +131,10 @@ def test_int8_encoder_quantizes_every_encoder_linear_and_the_key_value_projectio
 
 
 def test_int8_decoder_graphs_quantize_every_decoder_product_onnx_runtime_runs(bundle):
-    """Dense: the step graphs' int8 variants run linear1, linear2, fc1, fc2 (Gemm with the bias) and,
-    on the standard attention path, q_proj and out_proj in DynamicQuantizeMatMul. K-matrix: only
-    each layer's standard attend piece has one (its q/out projections); its kernel runs the rest.
-    The output projection stays float32."""
+    """Dense: the step graphs' int8 variants run linear1, linear2, fc1, fc2 (Gemm with the bias), on
+    the standard attention path q_proj and out_proj, and in the graphs that end in log-probs the
+    output projection in DynamicQuantizeMatMul. K-matrix: each layer's standard attend piece (its
+    q/out projections) and the output graph have one; its kernel runs the rest."""
     model, out, manifest = bundle
     graphs = manifest["onnx"]["graphs"]
     cfg = model.cfg
@@ -142,10 +142,12 @@ def test_int8_decoder_graphs_quantize_every_decoder_product_onnx_runtime_runs(bu
     attention = [f"decoder.layers.{l}.encoder_attn.{p}.weight" for l in L for p in ("q_proj", "out_proj")]
     if manifest["variant"] == "dense":
         linears = [f"decoder.layers.{l}.{p}.weight" for l in L for p in ("linear1", "linear2", "fc1", "fc2")]
-        expected = {"decoder_step": sorted(linears + attention), "decoder_step_absorbed": sorted(linears),
+        expected = {"decoder_step": sorted(linears + attention + ["embed_tokens.weight"]),
+                    "decoder_step_absorbed": sorted(linears + ["embed_tokens.weight"]),
                     "decoder_step_hidden_absorbed": sorted(linears)}
     else:
         expected = {f"decoder_layer{l}_attend": sorted(attention[2 * l:2 * l + 2]) for l in L}
+        expected["decoder_output"] = ["embed_tokens.weight"]
     variants = sorted(n for n in graphs if n.startswith("decoder") and n.endswith("_int8"))
     assert variants == sorted(n + "_int8" for n in expected)
     for name, weights in expected.items():
@@ -160,7 +162,7 @@ def test_int8_decoder_graphs_quantize_every_decoder_product_onnx_runtime_runs(bu
         assert all(len(n.input) == 4 or (len(n.input) == 5 and n.input[4].endswith(".bias")) for n in quantized)
         assert not [n for n in g.node if n.op_type in ("Gemm", "MatMul") and n.input[1] in weights]
         if name == "decoder_step":
-            assert "embed_tokens.weight" in entry["weights"]   # the output projection, float32
+            assert "embed_tokens.weight" in entry["weights"]   # the input embedding's lookup, float32
 
 
 def test_absorb_graph_multiplies_by_constant_per_head_weight_slices(bundle):

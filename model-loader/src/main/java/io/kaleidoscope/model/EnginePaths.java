@@ -62,9 +62,10 @@ public record EnginePaths(AbsorbedAttention.Path attention, OutputProjection out
 
     /**
      * The decoder step's products in ONNX Runtime at this precision: the dense model's linear1,
-     * linear2, fc1 and fc2 (the layers the K-matrix model runs in its kernel, which stays float32)
-     * and both models' attention q/out projections on the standard attention path. The output
-     * projection and the absorbed attention's preparation stay as they are.
+     * linear2, fc1 and fc2 (the layers the K-matrix model runs in its kernel, which stays float32),
+     * both models' attention q/out projections on the standard attention path and their output
+     * projections (under {@link OutputProjection#AUTO} then always ONNX Runtime's int8 graph). The
+     * absorbed attention's per-sentence preparation stays float32.
      */
     public EnginePaths withDecoder(Precision precision) {
         return new EnginePaths(attention, output, encoder, precision);

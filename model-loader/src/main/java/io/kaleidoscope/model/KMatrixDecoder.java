@@ -57,7 +57,7 @@ public final class KMatrixDecoder extends StateDecoder {
         super(bundle, weights, config, timings, paths, true);
         int layers = config.decoderLayers();
         embed = open(bundle, "decoder_embed", weights);
-        output = open(bundle, "decoder_output", weights);
+        output = open(bundle, Precision.graphOf(bundle, "decoder_output", paths.decoder(), "decoder"), weights);
         conv = new OnnxGraph[layers];
         attend = new OnnxGraph[layers];
         ffnOut = new OnnxGraph[layers];

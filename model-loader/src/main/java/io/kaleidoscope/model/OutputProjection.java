@@ -6,7 +6,10 @@ package io.kaleidoscope.model;
  * same choice applies to both models, so their comparison stays fair.
  */
 public enum OutputProjection {
-    /** Float16 in Java for searches of at most {@link #FLOAT16_MAX_ROWS} rows, else ONNX Runtime. */
+    /**
+     * Float16 in Java for searches of at most {@link #FLOAT16_MAX_ROWS} rows, else ONNX Runtime;
+     * with the int8 decoder ({@link EnginePaths#decoder}) always ONNX Runtime's int8 graph.
+     */
     AUTO,
     /** Always ONNX Runtime (float32 weights): the K-matrix model's output graph, the dense model's step graph. */
     ONNX,

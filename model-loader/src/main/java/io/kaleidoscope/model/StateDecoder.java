@@ -35,7 +35,11 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
         this.timings = timings;
         this.shortlist = bundle.manifest().shortlist() == null ? null : new ShortlistOutput(bundle, weights, config);
         this.absorbed = AbsorbedAttention.open(bundle, weights, config, paths.attention());
-        this.outputPath = paths.output();
+        // With the int8 decoder the output graph multiplies by int8 weights too, and reads half the
+        // bytes of the float16 kernel: at batch 1 it was the faster (docs/engine.md, "int8 options"),
+        // so AUTO means ONNX Runtime's graph there.
+        this.outputPath = paths.output() == OutputProjection.AUTO && paths.decoder() == Precision.INT8
+                ? OutputProjection.ONNX : paths.output();
         this.float16Output = outputPath == OutputProjection.ONNX || !float16Possible ? null
                 : HalfPrecisionProjection.of(bundle.weights().get(EMBEDDING));
         if (outputPath == OutputProjection.FLOAT16 && float16Output == null) {
