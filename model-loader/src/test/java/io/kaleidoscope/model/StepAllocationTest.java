@@ -25,15 +25,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StepAllocationTest {
 
     /**
-     * Both models: with the shortlist, or with each full-vocabulary output projection; each on
-     * both attention paths.
+     * Both models: with the shortlist, or with each full-vocabulary output projection, or with the
+     * int8 encoder and decoder; each on both attention paths.
      */
     static Stream<Arguments> bundles() {
         return Stream.of(TestBundles.TINY_DENSE, TestBundles.TINY_KMATRIX).flatMap(bundle -> Stream.of(
-                        new Object[] {true, OutputProjection.ONNX}, new Object[] {false, OutputProjection.ONNX},
-                        new Object[] {false, OutputProjection.FLOAT16})
+                        new Object[] {true, OutputProjection.ONNX, Precision.FLOAT32},
+                        new Object[] {false, OutputProjection.ONNX, Precision.FLOAT32},
+                        new Object[] {false, OutputProjection.FLOAT16, Precision.FLOAT32},
+                        new Object[] {false, OutputProjection.AUTO, Precision.INT8})
                 .flatMap(variant -> Stream.of(AbsorbedAttention.Path.STANDARD, AbsorbedAttention.Path.ABSORBED)
-                        .map(path -> Arguments.of(bundle, variant[0], new EnginePaths(path, (OutputProjection) variant[1])))));
+                        .map(path -> Arguments.of(bundle, variant[0], new EnginePaths(path, (OutputProjection) variant[1],
+                                (Precision) variant[2], (Precision) variant[2])))));
     }
 
     @ParameterizedTest(name = "{0}, shortlist {1}, {2}")
