@@ -5,6 +5,7 @@ import io.kaleidoscope.Translator;
 import io.kaleidoscope.bundle.BundleException;
 import io.kaleidoscope.eval.CorpusBleu;
 import io.kaleidoscope.eval.CorpusChrf;
+import io.kaleidoscope.model.EnginePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,9 +88,12 @@ public final class EvaluateCommand {
             }
             CorpusBleu.Score bleu = CorpusBleu.score(hypotheses, List.of(references));
             double chrf = CorpusChrf.score(hypotheses, List.of(references));
-            System.out.printf(Locale.ROOT, "model: %s (%s), beam %d, shortlist %s, %d sentences from %s%n",
+            // the precisions Translator.load took from the same system properties
+            EnginePaths paths = EnginePaths.fromSystemProperties();
+            System.out.printf(Locale.ROOT, "model: %s (%s), beam %d, shortlist %s, encoder %s, decoder %s, %d sentences from %s%n",
                     translator.bundle().manifest().name(), translator.bundle().manifest().variant(), options.beam(),
-                    options.shortlist() ? "on" : "off", sources.size(), data);
+                    options.shortlist() ? "on" : "off", paths.encoder().name().toLowerCase(Locale.ROOT),
+                    paths.decoder().name().toLowerCase(Locale.ROOT), sources.size(), data);
             System.out.println(bleu);
             System.out.printf(Locale.ROOT, "chrF2 = %.2f%n", chrf);
             System.out.printf(Locale.ROOT, "speed: %.1f sentences/s (%.1f s wall, one engine thread, batches of %d;"
