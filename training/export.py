@@ -24,6 +24,7 @@ from . import safetensors_io, shortlist, tokenizer
 from .configs import PAD_ID, UNK_ID, BOS_ID, EOS_ID
 from .data import pad_batch
 from .kmatrix import KMatrixLayer
+from .model import ring_order
 from .search import beam_search, greedy_search, max_output_lengths
 
 FORMAT_VERSION = 1
@@ -94,10 +95,11 @@ def _positions(step, tokens):
 
 
 class DecoderStepGraph(nn.Module):
-    """Dense variant: the whole decoder step with all state in and out. With `hidden_only` (for
-    shortlisted decoding) its first output is the last layer's output instead of the log-probs.
-    Inputs after tokens and step: enc_bias and keys/values per layer, or with `absorbed` the
-    absorbed attention tensors per layer (bias_q, keys_q, values_o); then the conv states."""
+    """Dense variant: the whole decoder step. With `hidden_only` (for shortlisted decoding) its first
+    output is the last layer's output instead of the log-probs; then each layer's conv input, which
+    the engine writes into that layer's conv ring (DynamicConv.step_ring). Inputs after tokens and
+    step: enc_bias and keys/values per layer, or with `absorbed` the absorbed attention tensors per
+    layer (bias_q, keys_q, values_o); then the conv rings, then their orders."""
 
     def __init__(self, model, hidden_only=False, absorbed=False):
         super().__init__()
@@ -108,16 +110,16 @@ class DecoderStepGraph(nn.Module):
     def forward(self, tokens, step, *state):
         L = len(self.model.decoder.layers)
         x = self.model.embed(tokens, _positions(step, tokens))
+        rings, orders = state[-2 * L:-L], state[-L:]
         if self.absorbed:
-            attention, conv = state[:3 * L], state[3 * L:]
+            attention = state[:3 * L]
             absorbed = [attention[3 * l:3 * l + 3] for l in range(L)]
-            x, new_conv = self.model.step_hidden_absorbed(x, list(conv), absorbed)
+            x, inputs = self.model.step_hidden_ring(x, rings, orders, absorbed=absorbed)
         else:
-            enc_bias, state = state[0], state[1:]
-            keys, values, conv = state[0:2 * L:2], state[1:2 * L:2], state[2 * L:]
-            x, new_conv = self.model.step_hidden(x, list(conv), list(keys), list(values), enc_bias)
+            enc_bias, kv = state[0], state[1:2 * L + 1]
+            x, inputs = self.model.step_hidden_ring(x, rings, orders, kv[0::2], kv[1::2], enc_bias)
         first = x if self.hidden_only else self.model.output_log_probs(x)
-        return (first, *new_conv)
+        return (first, *inputs)
 
 
 class AbsorbGraph(nn.Module):
@@ -156,8 +158,8 @@ class ConvGraph(nn.Module):
         super().__init__()
         self.model, self.layer = model, layer
 
-    def forward(self, h, conv_state):
-        return self.model.decoder.layers[self.layer].conv.step(h, conv_state)
+    def forward(self, h, conv_ring, conv_order):
+        return self.model.decoder.layers[self.layer].conv.step_ring(h, conv_ring, conv_order)
 
 
 class AttendGraph(nn.Module):
@@ -250,7 +252,7 @@ def export_onnx(model, out_dir, weight_index):
     axes.update({n: {0: "batch", 2: "src_len"} for n in enc_outs[2:]})
     add("encoder", EncoderGraph(model), (src,), ["src_tokens"], enc_outs, axes)
 
-    tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, B, S)
+    tokens, step, enc_bias, kv, rings, orders = step_example_inputs(cfg, B, S)
     batch_only = _batch_only
     graphs.update(export_absorbed_graphs(model, out_dir, weight_index))
     if cfg.variant == "dense":
@@ -261,8 +263,8 @@ def export_onnx(model, out_dir, weight_index):
         add("decoder_embed", EmbedGraph(model), (tokens, step), ["tokens", "step"], ["x"],
             batch_only(["tokens", "x"]))
         for l in range(L):
-            add(f"decoder_layer{l}_conv", ConvGraph(model, l), (x, conv[l]), ["h", "conv_state"],
-                ["c", "conv_state_out"], batch_only(["h", "conv_state", "c", "conv_state_out"]))
+            add(f"decoder_layer{l}_conv", ConvGraph(model, l), (x, rings[l], orders[l]),
+                ["h", "conv_ring", "conv_order"], ["c"], batch_only(["h", "conv_ring", "c"]))
             axes = batch_only(["x", "u", "y"])
             axes.update({"enc_bias": {0: "batch", 1: "src_len"}, "enc_keys": {0: "batch", 2: "src_len"},
                          "enc_values": {0: "batch", 2: "src_len"}})
@@ -279,14 +281,15 @@ def _batch_only(names):
 
 
 def step_example_inputs(cfg, B, S):
-    """Example (tokens, step, enc_bias, keys/values, conv states) for tracing a decoder step."""
+    """Example (tokens, step, enc_bias, keys/values, conv rings, ring orders) for tracing a decoder step."""
     H, L = cfg.heads, cfg.decoder_layers
     tokens = torch.randint(4, cfg.vocab_size, (B,))
     step = torch.tensor([3], dtype=torch.long)
     enc_bias = torch.zeros(B, S)
     kv = [torch.randn(B, H, S, cfg.d_model // H) for _ in range(2 * L)]
-    conv = [torch.randn(B, k - 1, cfg.d_model) for k in cfg.decoder_kernels]
-    return tokens, step, enc_bias, kv, conv
+    rings = [torch.randn(B, H, k - 1, cfg.d_model // H) for k in cfg.decoder_kernels]
+    orders = [ring_order(k, 3) for k in cfg.decoder_kernels]
+    return tokens, step, enc_bias, kv, rings, orders
 
 
 # Graphs with an int8 variant "<name>_int8" (docs/bundle-format.md §12) and the weights whose
@@ -403,7 +406,7 @@ ABSORBED_AXES = {"bias_q": {0: "sentences", 1: "heads_src"}, "keys_q": {0: "sent
 
 def absorbed_example_inputs(model, B, S):
     """Example absorbed tensors per layer for B sentences of S positions (flat: layer-major)."""
-    _, _, enc_bias, kv, _ = step_example_inputs(model.cfg, B, S)
+    _, _, enc_bias, kv, _, _ = step_example_inputs(model.cfg, B, S)
     with torch.no_grad():
         return [t.contiguous() for layer in model.absorb_attention(kv[0::2], kv[1::2], enc_bias) for t in layer]
 
@@ -412,23 +415,23 @@ def export_dense_step(module, key, first_output, cfg, out_dir, weight_index):
     """One dense decoder-step graph (all state in and out) whose first output is `first_output`;
     returns its manifest entry. The module's `absorbed` flag picks its attention inputs."""
     L = cfg.decoder_layers
-    tokens, step, enc_bias, kv, conv = step_example_inputs(cfg, 2, 5)
-    conv_in = [f"conv_state_{l}" for l in range(L)]
-    conv_out = [f"conv_state_out_{l}" for l in range(L)]
+    tokens, step, enc_bias, kv, rings, orders = step_example_inputs(cfg, 2, 5)
+    conv_in = [f"conv_ring_{l}" for l in range(L)] + [f"conv_order_{l}" for l in range(L)]
+    conv_out = [f"conv_input_{l}" for l in range(L)]
     outs = [first_output] + conv_out
-    axes = _batch_only(["tokens", first_output] + conv_in + conv_out)
+    axes = _batch_only(["tokens", first_output] + conv_in[:L] + conv_out)
     if module.absorbed:
         attention = [f"{n}_{l}" for l in range(L) for n in ABSORBED_NAMES]
         axes.update({f"{n}_{l}": ABSORBED_AXES[n] for l in range(L) for n in ABSORBED_NAMES})
         # two rows per sentence, so the graph cannot confuse rows with sentences
         tokens = torch.cat((tokens, tokens))
-        conv = [torch.cat((c, c)) for c in conv]
-        args = (tokens, step, *absorbed_example_inputs(module.model, 2, 5), *conv)
+        rings = [torch.cat((r, r)) for r in rings]
+        args = (tokens, step, *absorbed_example_inputs(module.model, 2, 5), *rings, *orders)
     else:
         attention = ["enc_bias"] + [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
         axes["enc_bias"] = {0: "batch", 1: "src_len"}
         axes.update({n: {0: "batch", 2: "src_len"} for n in attention[1:]})
-        args = (tokens, step, enc_bias, *kv, *conv)
+        args = (tokens, step, enc_bias, *kv, *rings, *orders)
     ins = ["tokens", "step"] + attention + conv_in
     fname = f"{key}.onnx"
     weights = export_graph(module, args, ins, outs, axes, os.path.join(out_dir, fname), weight_index)
@@ -448,7 +451,7 @@ def export_absorbed_graphs(model, out_dir, weight_index):
         weights = export_graph(module, args, ins, outs, axes, os.path.join(out_dir, fname), weight_index)
         graphs[key] = {"file": fname, "inputs": ins, "outputs": outs, "weights": weights}
 
-    _, _, enc_bias, kv, _ = step_example_inputs(cfg, 2, 5)
+    _, _, enc_bias, kv, _, _ = step_example_inputs(cfg, 2, 5)
     kv_names = [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
     absorbed_names = [f"{n}_{l}" for l in range(L) for n in ABSORBED_NAMES]
     axes = {"enc_bias": {0: "sentences", 1: "src_len"}}

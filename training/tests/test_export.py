@@ -97,6 +97,35 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
     assert len(manifest["kmatrix_layers"]) == (8 if manifest["variant"] == "kmatrix" else 0)
 
 
+def test_step_graphs_read_conv_rings_and_copy_no_window(bundle):
+    """Bundle format §6: every step graph takes each layer's conv ring and order and never builds,
+    transposes or shifts a window of conv inputs (no Concat, Transpose or Slice left from it); the
+    dense steps hand back each layer's conv input instead of a new state."""
+    _, out, manifest = bundle
+    graphs = manifest["onnx"]["graphs"]
+    L = 2
+    if manifest["variant"] == "kmatrix":
+        steps = {f"decoder_layer{l}_conv": (["h", "conv_ring", "conv_order"], ["c"]) for l in range(L)}
+    else:
+        rings = [f"conv_ring_{l}" for l in range(L)] + [f"conv_order_{l}" for l in range(L)]
+        steps = {name: (rings, [f"conv_input_{l}" for l in range(L)]) for name in graphs if name.startswith("decoder_step")}
+    assert len(steps) >= 2
+    for name, (ins, outs) in steps.items():
+        g = graphs[name]
+        assert g["inputs"][-len(ins):] == ins, name
+        assert g["outputs"][-len(outs):] == outs, name
+        if manifest["variant"] == "kmatrix":
+            m = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
+            ops = [n.op_type for n in m.graph.node]
+            assert not {"Concat", "Shape"} & set(ops), (name, ops)  # no window, no shape arithmetic
+            # the only Transpose is of the constant weight (folded by ONNX Runtime at load), the only
+            # Slice takes the current input's weight; the ring is read by one product
+            assert [n.input[0] for n in m.graph.node if n.op_type == "Transpose"] == [
+                f"decoder.layers.{name[len('decoder_layer')]}.conv.weight_linear.weight"], (name, ops)
+            assert ops.count("Slice") == 1
+            assert [n.op_type for n in m.graph.node if "conv_ring" in n.input] == ["MatMul"]
+
+
 def test_int8_encoder_quantizes_every_encoder_linear_and_the_key_value_projections(bundle):
     """encoder_int8 is encoder with each product x·Wᵀ by linear1/linear2/fc1/fc2 (encoder layers) and
     k_proj/v_proj (decoder layers) replaced by DynamicQuantizeMatMul over W's derived int8 form; the

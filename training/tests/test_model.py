@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from training.configs import base_config
-from training.model import DynamicConvTransformer, count_parameters, sinusoidal_positions
+from training.model import DynamicConvTransformer, count_parameters, ring_order, ring_write, sinusoidal_positions
 
 from .conftest import make_model
 
@@ -113,6 +113,74 @@ def test_causal_conv_first_steps_use_zero_past():
     expected = h.reshape(2, 4, 8) * w.unsqueeze(-1)
     assert torch.allclose(out, expected.reshape(2, 32), atol=1e-6)
     assert torch.equal(state[:, -1], h) and state[:, :-1].eq(0).all()
+
+
+def test_ring_order_and_write_values():
+    assert ring_order(5, 0).tolist() == [0, 1, 2, 3]
+    assert ring_order(5, 1).tolist() == [3, 0, 1, 2]
+    assert ring_order(5, 6).tolist() == [2, 3, 0, 1]
+    ring = torch.zeros(1, 2, 4, 3)
+    ring_write(ring, torch.arange(6.0).reshape(1, 6), 6)
+    assert ring[0, :, 2].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert ring.sum().item() == 15.0
+
+
+def test_conv_ring_steps_equal_the_shifted_window_steps():
+    """Twelve steps of every decoder layer's conv (kernels 3 and 5: their rings wrap around several
+    times): step_ring with ring_write gives step()'s outputs from a zero start."""
+    model = make_model("kmatrix")
+    torch.manual_seed(3)
+    for layer in model.decoder.layers:
+        conv = layer.conv
+        K, H = conv.kernel, conv.heads
+        state = torch.zeros(3, K - 1, 32)
+        ring = torch.zeros(3, H, K - 1, 32 // H)
+        worst = 0.0
+        with torch.no_grad():
+            for n in range(12):
+                h = torch.randn(3, 32)
+                expected, state = conv.step(h, state)
+                out = conv.step_ring(h, ring, ring_order(K, n))
+                ring_write(ring, h, n)
+                worst = max(worst, (out - expected).abs().max().item())
+        assert worst < 1e-6, (K, worst)
+
+
+@pytest.mark.parametrize("variant", ["dense", "kmatrix"])
+@pytest.mark.parametrize("absorbed", [False, True])
+def test_ring_step_equals_the_step(variant, absorbed):
+    """step_hidden_ring, the form the engine's graphs take, equals step_hidden / step_hidden_absorbed
+    over eight steps of two sentences with two rows each, and hands back each layer's conv input."""
+    model = make_model(variant)
+    torch.manual_seed(4)
+    src = torch.randint(4, 300, (2, 6))
+    src[1, 3:] = 0
+    prev = torch.randint(4, 300, (4, 8))
+    with torch.no_grad():
+        enc, enc_bias = model.encode(src)
+        keys, values = zip(*model.encoder_keys_values(enc))
+        rows_k = [k.repeat_interleave(2, dim=0) for k in keys]
+        rows_v = [v.repeat_interleave(2, dim=0) for v in values]
+        bias = enc_bias.repeat_interleave(2, dim=0)
+        tensors = model.absorb_attention(keys, values, enc_bias) if absorbed else None
+        layers = model.decoder.layers
+        conv = [torch.zeros(4, layer.conv.kernel - 1, 32) for layer in layers]
+        rings = [torch.zeros(4, layer.conv.heads, layer.conv.kernel - 1, 32 // layer.conv.heads) for layer in layers]
+        worst = 0.0
+        for n in range(prev.shape[1]):
+            x = model.embed(prev[:, n], torch.full((4,), n))
+            if absorbed:
+                a, conv = model.step_hidden_absorbed(x, conv, tensors)
+            else:
+                a, conv = model.step_hidden(x, conv, rows_k, rows_v, bias)
+            orders = [ring_order(layer.conv.kernel, n) for layer in layers]
+            b, inputs = model.step_hidden_ring(x, rings, orders, rows_k, rows_v, bias, absorbed=tensors)
+            for ring, h in zip(rings, inputs):
+                ring_write(ring, h, n)
+            worst = max(worst, (a - b).abs().max().item())
+            assert torch.equal(inputs[0], layers[0].linear1(x))
+    assert worst < 1e-5
+    assert a.abs().max().item() > 0.1
 
 
 def test_variants_differ_only_in_decoder_linears():

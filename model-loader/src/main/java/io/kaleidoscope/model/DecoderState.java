@@ -18,8 +18,11 @@ import java.util.function.BiFunction;
  * <ul>
  *   <li>{@code tokens} (R) and {@code step} (1): written by the search before each step;</li>
  *   <li>the encoder outputs per row (bias, keys and values per layer): fixed for the search;</li>
- *   <li>per layer, the last K_l − 1 conv inputs, (R, K_l − 1, d), in two buffers: a step reads
- *       one and ONNX Runtime writes the shifted state into the other, then they swap roles;</li>
+ *   <li>per layer, the last K_l − 1 conv inputs in a ring, (R, H, K_l − 1, d/H), slot s holding
+ *       the input of the latest position p ≡ s (mod K_l − 1), and the ring's order for the coming
+ *       step (K_l − 1): the graphs read the ring in place and the decoder writes the step's input
+ *       into its slot afterwards ({@link #writeConvInput}); a second ring per layer takes a beam
+ *       search's reordered rows;</li>
  *   <li>{@code logProbs} (R, V): the step's result; with a shortlist ({@code vocabulary}, the
  *       sorted candidate ids) only the candidates' entries are written, the rest stay −∞.</li>
  * </ul>
@@ -44,10 +47,15 @@ public final class DecoderState implements AutoCloseable {
     final AbsorbedAttention.Tensors absorbed;
     /** Whether this search's full-vocabulary projection is the float16 Java kernel. */
     final boolean float16Output;
-    /** convStates[l][side]: side {@link #current} holds the state the next step reads. */
-    final FloatBuffer[][] convStates;
-    final OnnxTensor[][] convStateTensors;
+    /** convRings[l][side]: side {@link #current} holds the rings the next step reads. */
+    final FloatBuffer[][] convRings;
+    final OnnxTensor[][] convRingTensors;
+    /** Per layer: the window index of each ring slot's input at the coming step (conv_order). */
+    private final LongBuffer[] convOrders;
+    final OnnxTensor[] convOrderTensors;
     int current;
+    /** The step index of the coming (or running) step: the ring slot its conv inputs go to. */
+    private int position;
     private final List<OnnxTensor> owned = new ArrayList<>();
 
     /**
@@ -75,17 +83,22 @@ public final class DecoderState implements AutoCloseable {
             encBias = own(OnnxTensor.createTensor(env, encoded.encBias(), new long[] {rows, s}));
             encKeys = new OnnxTensor[layers];
             encValues = new OnnxTensor[layers];
-            convStates = new FloatBuffer[layers][2];
-            convStateTensors = new OnnxTensor[layers][2];
+            convRings = new FloatBuffer[layers][2];
+            convRingTensors = new OnnxTensor[layers][2];
+            convOrders = new LongBuffer[layers];
+            convOrderTensors = new OnnxTensor[layers];
             long[] kvShape = {rows, config.heads(), s, config.headDim()};
             for (int l = 0; l < layers; l++) {
                 encKeys[l] = own(OnnxTensor.createTensor(env, encoded.encKeys()[l], kvShape));
                 encValues[l] = own(OnnxTensor.createTensor(env, encoded.encValues()[l], kvShape));
-                long[] stateShape = {rows, config.decoderKernels()[l] - 1, config.dModel()};
+                int slots = config.decoderKernels()[l] - 1;
+                long[] ringShape = {rows, config.heads(), slots, config.headDim()};
                 for (int side = 0; side < 2; side++) {
-                    convStates[l][side] = DirectBuffers.floats((long) rows * config.convStateFloats(l));
-                    convStateTensors[l][side] = own(OnnxTensor.createTensor(env, convStates[l][side], stateShape));
+                    convRings[l][side] = DirectBuffers.floats((long) rows * config.convStateFloats(l));
+                    convRingTensors[l][side] = own(OnnxTensor.createTensor(env, convRings[l][side], ringShape));
                 }
+                convOrders[l] = DirectBuffers.longs(slots);
+                convOrderTensors[l] = own(OnnxTensor.createTensor(env, convOrders[l], new long[] {slots}));
             }
         } catch (OrtException e) {
             close();
@@ -113,6 +126,13 @@ public final class DecoderState implements AutoCloseable {
             tokens.put(r, rowTokens[r]);
         }
         step.put(0, stepIndex);
+        position = stepIndex;
+        for (int l = 0; l < convOrders.length; l++) {
+            int slots = convOrders[l].capacity();
+            for (int s = 0; s < slots; s++) {
+                convOrders[l].put(s, Math.floorMod(s - stepIndex, slots));
+            }
+        }
     }
 
     /** Log-probability of token v for row r after the last step. */
@@ -125,21 +145,34 @@ public final class DecoderState implements AutoCloseable {
         return logProbs;
     }
 
-    /** After a step: the freshly written conv states become the ones the next step reads. */
-    void swapConvStates() {
-        current ^= 1;
+    /**
+     * After layer l's conv has run: this step's conv inputs {@code h}, (R, d), into the ring slot
+     * of the step's position, which held the input that has just left the window.
+     */
+    void writeConvInput(int layer, FloatBuffer h) {
+        FloatBuffer ring = convRings[layer][current];
+        int slots = convOrders[layer].capacity();
+        int slot = position % slots;
+        int heads = config.heads();
+        int headDim = config.headDim();
+        int d = config.dModel();
+        for (int r = 0; r < rows; r++) {
+            for (int head = 0; head < heads; head++) {
+                ring.put(((r * heads + head) * slots + slot) * headDim, h, r * d + head * headDim, headDim);
+            }
+        }
     }
 
     /**
      * Beam search: row r continues the hypothesis of row {@code parents[r]}. Gathers the conv
-     * states into the spare buffers and makes them current. The encoder tensors are not moved:
+     * rings into the spare buffers and makes them current. The encoder tensors are not moved:
      * parents are always rows of the same sentence, whose encoder rows are identical.
      */
     public void reorder(int[] parents) {
-        for (int l = 0; l < convStates.length; l++) {
+        for (int l = 0; l < convRings.length; l++) {
             int width = config.convStateFloats(l);
-            FloatBuffer from = convStates[l][current];
-            FloatBuffer to = convStates[l][current ^ 1];
+            FloatBuffer from = convRings[l][current];
+            FloatBuffer to = convRings[l][current ^ 1];
             for (int r = 0; r < rows; r++) {
                 to.put(r * width, from, parents[r] * width, width);
             }
@@ -148,14 +181,15 @@ public final class DecoderState implements AutoCloseable {
     }
 
     /**
-     * Copies the current conv states of {@code from}'s rows {@code keep[r]} into this state's rows r
-     * (this state was made for exactly those rows, by {@link #compact}).
+     * Copies the current conv rings of {@code from}'s rows {@code keep[r]} into this state's rows r
+     * (this state was made for exactly those rows, by {@link #compact}; the step index, and with it
+     * the ring slots, carries on).
      */
-    private void copyConvStates(DecoderState from, int[] keep) {
-        for (int l = 0; l < convStates.length; l++) {
+    private void copyConvRings(DecoderState from, int[] keep) {
+        for (int l = 0; l < convRings.length; l++) {
             int width = config.convStateFloats(l);
-            FloatBuffer src = from.convStates[l][from.current];
-            FloatBuffer dst = convStates[l][current];
+            FloatBuffer src = from.convRings[l][from.current];
+            FloatBuffer dst = convRings[l][current];
             for (int r = 0; r < keep.length; r++) {
                 dst.put(r * width, src, keep[r] * width, width);
             }
@@ -165,7 +199,7 @@ public final class DecoderState implements AutoCloseable {
     /**
      * The state for rows {@code keep} of this one (whole beam groups), made by {@code open} from the
      * selected encoder rows and, on the absorbed path, this search's absorbed tensors for the kept
-     * sentences (copied, not prepared again); then the conv states are copied and this state closed.
+     * sentences (copied, not prepared again); then the conv rings are copied and this state closed.
      */
     DecoderState compact(int[] keep, BiFunction<EncodedBatch, AbsorbedAttention.Tensors, DecoderState> open) {
         AbsorbedAttention.Tensors kept = null;
@@ -178,7 +212,7 @@ public final class DecoderState implements AutoCloseable {
             kept = absorbed.select(sentences);
         }
         DecoderState next = open.apply(encoded.selectRows(keep, config), kept);
-        next.copyConvStates(this, keep);
+        next.copyConvRings(this, keep);
         close();
         return next;
     }

@@ -8,13 +8,16 @@ import io.kaleidoscope.onnx.DirectBuffers;
 import io.kaleidoscope.onnx.OnnxGraph;
 import io.kaleidoscope.onnx.OnnxWeights;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The dense baseline: the whole decoder step is {@code decoder_step.onnx}, run by ONNX Runtime
- * with the state as inputs and pinned outputs. The input and output maps of both conv-state
- * sides are built once per state, so a step allocates nothing.
+ * with the state as inputs and pinned outputs; its outputs include each layer's conv input, which
+ * this class writes into the layer's conv ring after the step. The input and output maps of both
+ * conv-ring sides are built once per state, so a step allocates nothing.
  *
  * <p>With the int8 decoder ({@link EnginePaths#decoder}) each of these graphs is its
  * {@code _int8} variant (bundle format §12).
@@ -35,8 +38,11 @@ public final class DenseDecoder extends StateDecoder {
     private OnnxGraph stepHiddenGraph;
     /** The state of the search in progress (one at a time on the engine thread) and its bindings. */
     private DecoderState bound;
-    /** [side] → inputs and outputs when conv state side {@code side} is current. */
+    /** [side] → inputs and outputs when conv ring side {@code side} is current. */
     private Bindings[] sides;
+    /** Per layer: the step's conv inputs (R, d), which go into the conv rings after the step. */
+    private FloatBuffer[] convInputs;
+    private final List<OnnxTensor> convInputTensors = new ArrayList<>();
     /** For a shortlisted or float16-projected search: the hidden state (buffer and tensor). */
     private FloatBuffer hiddenBuffer;
     private OnnxTensor hidden;
@@ -59,12 +65,14 @@ public final class DenseDecoder extends StateDecoder {
 
     /** Step graph {@code name}, or its variant with the int8 decoder. */
     private static OnnxGraph open(Bundle bundle, String name, Precision precision, OnnxWeights weights) {
-        return OnnxGraph.open(bundle, Precision.graphOf(bundle, name, precision, "decoder"), weights);
+        String graph = Precision.graphOf(bundle, name, precision, "decoder");
+        requireConvRing(bundle, graph, "conv_ring_0");
+        return OnnxGraph.open(bundle, graph, weights);
     }
 
     @Override
     DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
-        releaseProjection();
+        releaseSearchTensors();
         DecoderState state = newDecoderState(encoded, vocabulary, absorbedTensors);
         stepGraph = state.absorbed == null ? graph : absorbedGraph;
         stepHiddenGraph = state.absorbed == null ? hiddenGraph : absorbedHiddenGraph;
@@ -80,6 +88,18 @@ public final class DenseDecoder extends StateDecoder {
         }
         if (vocabulary != null) {
             projection = shortlist.bind(state, hidden);
+        }
+        convInputs = new FloatBuffer[config.decoderLayers()];
+        try {
+            for (int l = 0; l < convInputs.length; l++) {
+                convInputs[l] = DirectBuffers.floats((long) state.rows * config.dModel());
+                convInputTensors.add(OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), convInputs[l],
+                        new long[] {state.rows, config.dModel()}));
+            }
+        } catch (OrtException e) {
+            releaseSearchTensors();
+            state.close();
+            throw new IllegalStateException("cannot create the conv input tensors", e);
         }
         Bindings[] sides = new Bindings[2];
         for (int side = 0; side < 2; side++) {
@@ -102,8 +122,9 @@ public final class DenseDecoder extends StateDecoder {
                 } else {
                     state.absorbed.putInto(inputs, l, "_" + l);
                 }
-                inputs.put("conv_state_" + l, state.convStateTensors[l][side]);
-                outputs.put("conv_state_out_" + l, state.convStateTensors[l][side ^ 1]);
+                inputs.put("conv_ring_" + l, state.convRingTensors[l][side]);
+                inputs.put("conv_order_" + l, state.convOrderTensors[l]);
+                outputs.put("conv_input_" + l, convInputTensors.get(l));
             }
             sides[side] = new Bindings(Map.copyOf(inputs), Map.copyOf(outputs));
         }
@@ -121,9 +142,11 @@ public final class DenseDecoder extends StateDecoder {
         long start = System.nanoTime();
         if (hidden == null) {
             stepGraph.run(b.inputs(), b.outputs());
+            writeConvInputs(state);
             timings.decoderGraphs += System.nanoTime() - start;
         } else {
             stepHiddenGraph.run(b.inputs(), b.outputs());
+            writeConvInputs(state);
             long projected = System.nanoTime();
             if (state.float16Output) {
                 float16Output.logProbs(hiddenBuffer, state.rows, state.logProbs);
@@ -134,10 +157,15 @@ public final class DenseDecoder extends StateDecoder {
             timings.outputProjection += System.nanoTime() - projected;
         }
         timings.steps++;
-        state.swapConvStates();
     }
 
-    private void releaseProjection() {
+    private void writeConvInputs(DecoderState state) {
+        for (int l = 0; l < convInputs.length; l++) {
+            state.writeConvInput(l, convInputs[l]);
+        }
+    }
+
+    private void releaseSearchTensors() {
         if (projection != null) {
             projection.close();
             projection = null;
@@ -147,11 +175,14 @@ public final class DenseDecoder extends StateDecoder {
             hidden = null;
             hiddenBuffer = null;
         }
+        convInputTensors.forEach(OnnxTensor::close);
+        convInputTensors.clear();
+        convInputs = null;
     }
 
     @Override
     public void close() {
-        releaseProjection();
+        releaseSearchTensors();
         super.close();
         graph.close();
         if (hiddenGraph != null) {

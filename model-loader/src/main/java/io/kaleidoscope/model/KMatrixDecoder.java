@@ -27,7 +27,7 @@ import java.util.Map;
  * <pre>
  *   x = decoder_embed(tokens, step)
  *   for each layer l:
- *       h = linear1(x); c = conv_l(h, state_l); u = linear2(c)
+ *       h = linear1(x); c = conv_l(h, ring_l); h into ring_l; u = linear2(c)
  *       y = attend_l(x, u, encoder state); g = fc2(relu(fc1(y))); x = ffn_out_l(y, g)
  *   log_probs = decoder_output(x)     (or the float16 projection in Java, {@link HalfPrecisionProjection})
  * </pre>
@@ -69,6 +69,7 @@ public final class KMatrixDecoder extends StateDecoder {
         }
         int maxN = KMatrixShape.MIN_N;
         for (int l = 0; l < layers; l++) {
+            requireConvRing(bundle, "decoder_layer" + l + "_conv", "conv_ring");
             conv[l] = open(bundle, "decoder_layer" + l + "_conv", weights);
             attend[l] = open(bundle, Precision.graphOf(bundle, "decoder_layer" + l + "_attend", paths.decoder(), "decoder"), weights);
             ffnOut[l] = open(bundle, "decoder_layer" + l + "_ffn_out", weights);
@@ -121,8 +122,9 @@ public final class KMatrixDecoder extends StateDecoder {
         final float[] hidden;
         /** The attend graph per layer: standard or absorbed, as the state's search takes. */
         final OnnxGraph[] attendGraphs;
-        /** Graph bindings per layer and conv-state side: [l][side]. */
-        final Map<String, OnnxTensor>[][] convIn, convOut;
+        /** Conv graph inputs per layer and conv-ring side: [l][side]. */
+        final Map<String, OnnxTensor>[][] convIn;
+        final Map<String, OnnxTensor>[] convOut;
         final Map<String, OnnxTensor>[] attendIn, attendOut, ffnIn, ffnOut;
         final Map<String, OnnxTensor> embedIn, embedOut, outputIn, outputOut;
         /** A shortlisted search's output projection (null: the full one). */
@@ -162,16 +164,17 @@ public final class KMatrixDecoder extends StateDecoder {
             outputIn = Map.of("x", xT[layers % 2]);
             outputOut = Map.of("log_probs", state.logProbsTensor);
             convIn = new Map[layers][2];
-            convOut = new Map[layers][2];
+            convOut = new Map[layers];
             attendIn = new Map[layers];
             attendOut = new Map[layers];
             ffnIn = new Map[layers];
             ffnOut = new Map[layers];
             for (int l = 0; l < layers; l++) {
                 for (int side = 0; side < 2; side++) {
-                    convIn[l][side] = Map.of("h", hT, "conv_state", state.convStateTensors[l][side]);
-                    convOut[l][side] = Map.of("c", cT, "conv_state_out", state.convStateTensors[l][side ^ 1]);
+                    convIn[l][side] = Map.of("h", hT, "conv_ring", state.convRingTensors[l][side],
+                            "conv_order", state.convOrderTensors[l]);
                 }
+                convOut[l] = Map.of("c", cT);
                 if (state.absorbed == null) {
                     attendIn[l] = Map.of("x", xT[l % 2], "u", uT, "enc_bias", state.encBias,
                             "enc_keys", state.encKeys[l], "enc_values", state.encValues[l]);
@@ -224,7 +227,7 @@ public final class KMatrixDecoder extends StateDecoder {
             throw new IllegalStateException("step() on a state this decoder did not create last");
         }
         Activations a = act;
-        int side = state.current;
+        int side = state.current;  // the conv rings' side: changes only when a beam search reorders
         int rows = state.rows;
         int d = config.dModel();
         int f = config.ffnDim();
@@ -239,7 +242,8 @@ public final class KMatrixDecoder extends StateDecoder {
             t0 = System.nanoTime();
             kernel(k[0], a.x[l % 2], a.h, rows, d, d, a);                       // h = linear1(x)
             t1 = System.nanoTime();
-            conv[l].run(a.convIn[l][side], a.convOut[l][side]);                // c, new conv state
+            conv[l].run(a.convIn[l][side], a.convOut[l]);                      // c
+            state.writeConvInput(l, a.h);                                       // h into the ring
             long t2 = System.nanoTime();
             kernel(k[1], a.c, a.u, rows, d, d, a);                              // u = linear2(c)
             long t3 = System.nanoTime();
@@ -270,7 +274,6 @@ public final class KMatrixDecoder extends StateDecoder {
         timings.kmatrix += kernels;
         timings.decoderGraphs += graphs;
         timings.steps++;
-        state.swapConvStates();
     }
 
     /** A K-matrix layer from one direct buffer to another, through the heap staging arrays. */

@@ -22,7 +22,7 @@ public record ModelConfig(int dModel, int ffnDim, int heads, int headDim, int vo
                 a.decoderLayers(), a.decoderKernels().clone(), t.pad(), t.unk(), t.bos(), t.eos());
     }
 
-    /** Floats of one row's conv state in layer l: (K_l − 1) × d. */
+    /** Floats of one row's conv ring in layer l: (K_l − 1) × d. */
     public int convStateFloats(int layer) {
         return (decoderKernels[layer] - 1) * dModel;
     }

@@ -1,6 +1,8 @@
 package io.kaleidoscope.model;
 
 import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.bundle.BundleException;
+import io.kaleidoscope.bundle.Manifest;
 import io.kaleidoscope.onnx.OnnxWeights;
 
 /**
@@ -47,6 +49,20 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
                     + (float16Possible ? "its " + EMBEDDING + " is not exactly float16"
                                        : "it has no hidden-state step graph, which comes with the lexical shortlist"
                                          + " (python3 -m training.shortlist --bundle DIR)"));
+        }
+    }
+
+    /**
+     * Refuses a step graph that takes shifted conv states instead of a conv ring (input
+     * {@code ringInput}), as bundles exported before the rings have (docs/bundle-format.md §6):
+     * their weights are fine, their graphs need re-exporting.
+     */
+    static void requireConvRing(Bundle bundle, String graph, String ringInput) {
+        Manifest.GraphEntry entry = bundle.graph(graph);
+        if (!entry.inputs().contains(ringInput)) {
+            throw new BundleException(bundle.directory(), entry.file(), "its decoder step takes conv states, not the"
+                    + " conv ring this engine keeps (input '" + ringInput + "', docs/bundle-format.md §6); re-export"
+                    + " its graphs with python3 -m training.regraph --bundle " + bundle.directory());
         }
     }
 
