@@ -90,10 +90,6 @@ class EncoderGraph(nn.Module):
         return tuple(outs)
 
 
-def _positions(step, tokens):
-    return step.expand(tokens.shape[0])
-
-
 class DecoderStepGraph(nn.Module):
     """Dense variant: the whole decoder step. With `hidden_only` (for shortlisted decoding) its first
     output is the last layer's output instead of the log-probs; then each layer's conv input, which
@@ -109,7 +105,7 @@ class DecoderStepGraph(nn.Module):
 
     def forward(self, tokens, step, *state):
         L = len(self.model.decoder.layers)
-        x = self.model.embed(tokens, _positions(step, tokens))
+        x = self.model.embed_step(tokens, step)
         rings, orders = state[-2 * L:-L], state[-L:]
         if self.absorbed:
             attention = state[:3 * L]
@@ -150,7 +146,7 @@ class EmbedGraph(nn.Module):
         self.model = model
 
     def forward(self, tokens, step):
-        return self.model.embed(tokens, _positions(step, tokens))
+        return self.model.embed_step(tokens, step)
 
 
 class ConvGraph(nn.Module):
@@ -168,8 +164,7 @@ class AttendGraph(nn.Module):
         self.model, self.layer = model, layer
 
     def forward(self, x, u, enc_bias, enc_keys, enc_values):
-        layer = self.model.decoder.layers[self.layer]
-        return layer.attend(x.unsqueeze(1), u.unsqueeze(1), enc_keys, enc_values, enc_bias).squeeze(1)
+        return self.model.decoder.layers[self.layer].attend_step(x, u, enc_keys, enc_values, enc_bias)
 
 
 class FfnOutGraph(nn.Module):
@@ -399,9 +394,9 @@ def export_int8_graph(out_dir, name, float_entry, pattern):
 
 ABSORB_GRAPH = "decoder_absorb"
 ABSORBED_NAMES = ("bias_q", "keys_q", "values_o")
-# Axes of the absorbed tensors: one row per sentence, H·S columns (heads × source positions).
-ABSORBED_AXES = {"bias_q": {0: "sentences", 1: "heads_src"}, "keys_q": {0: "sentences", 2: "heads_src"},
-                 "values_o": {0: "sentences", 1: "heads_src"}}
+# Axes of the absorbed tensors (B, H, 1, S), (B, H, C, S), (B, H, S, C): sentences and source positions.
+ABSORBED_AXES = {"bias_q": {0: "sentences", 3: "src_len"}, "keys_q": {0: "sentences", 3: "src_len"},
+                 "values_o": {0: "sentences", 2: "src_len"}}
 
 
 def absorbed_example_inputs(model, B, S):
@@ -464,9 +459,9 @@ def export_absorbed_graphs(model, out_dir, weight_index):
             graphs[key] = export_dense_step(DecoderStepGraph(model, hidden, absorbed=True), key, first, cfg, out_dir,
                                             weight_index)
     else:
-        x = torch.randn(4, cfg.d_model)  # two rows per sentence
+        x = torch.randn(2, 2, cfg.d_model)  # (sentences, rows per sentence, d): two of each
         absorbed = absorbed_example_inputs(model, 2, 5)
-        axes = _batch_only(["x", "u", "y"])
+        axes = {n: {0: "sentences", 1: "beam"} for n in ("x", "u", "y")}
         axes.update(ABSORBED_AXES)
         for l in range(L):
             add(f"decoder_layer{l}_attend_absorbed", AttendAbsorbedGraph(model, l), (x, x, *absorbed[3 * l:3 * l + 3]),

@@ -149,13 +149,23 @@ class EncoderDecoderAttention(nn.Module):
         out = (probs @ v).transpose(1, 2).flatten(2)  # (B, T, C)
         return self.out_proj(out)
 
+    def forward_step(self, x, k, v, enc_bias):
+        """forward() for one query per row, x: (R, C) -> (R, C), with constant reshape shapes (no
+        Shape/Gather/Concat arithmetic in the exported step graphs; docs/engine.md, "Step graphs
+        without shape arithmetic"). The same products and sums as forward()."""
+        H, Dh = self.heads, self.head_dim
+        q = self.q_proj(x).reshape(-1, H, 1, Dh) * (Dh ** -0.5)                  # (R, H, 1, Dh)
+        scores = q @ k.transpose(-1, -2) + enc_bias.unsqueeze(1).unsqueeze(1).to(q.dtype)
+        probs = self.dropout(torch.softmax(scores.float(), dim=-1).to(q.dtype))
+        return self.out_proj((probs @ v).reshape(-1, H * Dh))
+
 
     def absorb(self, k, v, enc_bias):
         """Folds the query projection into the keys and the output projection into the values, once
         per sentence, for decoding with few rows per sentence (docs/engine.md, "Absorbed attention"):
-        a step then reads (H·S, C) tensors per sentence instead of the two C×C projections.
-        k, v: (B, H, S, Dh), enc_bias: (B, S) -> bias_q (B, H·S), keys_q (B, C, H·S), values_o (B, H·S, C),
-        columns and rows ordered head-major (h·S + s)."""
+        a step then reads (S, C) tensors per head and sentence instead of the two C×C projections.
+        k, v: (B, H, S, Dh), enc_bias: (B, S) -> bias_q (B, H, 1, S), keys_q (B, H, C, S),
+        values_o (B, H, S, C): per head, so a step needs no reshapes (forward_absorbed)."""
         # Heads and head size from the module, not from k.shape: constants in the exported graph,
         # so ONNX Runtime folds the reshaped and permuted weights once at load instead of
         # permuting a C×C matrix per call.
@@ -168,23 +178,20 @@ class EncoderDecoderAttention(nn.Module):
         # which ONNX Runtime repacks on every call (4x slower on the base model, docs/engine.md).
         # q_h = x W_h^T + b_h, so q_h . k_s = x . (W_h^T k_s) + b_h . k_s
         w_q, w_o = self.q_proj.weight, self.out_proj.weight
-        keys_q = torch.stack([torch.matmul(k[:, h], w_q[h * Dh:(h + 1) * Dh]) for h in range(H)], dim=1) * scale
+        keys_q = torch.stack([torch.matmul(k[:, h], w_q[h * Dh:(h + 1) * Dh]).transpose(1, 2) for h in range(H)],
+                             dim=1) * scale                                                     # (B, H, C, S)
         bias_q = torch.matmul(k, self.q_proj.bias.reshape(H, Dh, 1)).squeeze(-1) * scale       # (B, H, S)
-        bias_q = bias_q + enc_bias[:, None, :].to(bias_q.dtype)
+        bias_q = (bias_q + enc_bias[:, None, :].to(bias_q.dtype)).unsqueeze(2)                  # (B, H, 1, S)
         # out = sum_h ctx_h W_o[:, h]^T + b_o with ctx_h = sum_s p_hs v_s, so out = sum_hs p_hs (v_s W_o[:, h]^T) + b_o
         values_o = torch.stack([torch.matmul(v[:, h], w_o[:, h * Dh:(h + 1) * Dh].t()) for h in range(H)], dim=1)
-        return (bias_q.reshape(B, H * S), keys_q.reshape(B, H * S, C).transpose(1, 2),
-                values_o.reshape(B, H * S, C))
+        return bias_q, keys_q, values_o
 
     def forward_absorbed(self, x, bias_q, keys_q, values_o):
-        """forward() for one query per row with absorbed tensors. x: (R, C), the rows of each sentence
-        adjacent (R = B·k, k rows per sentence: the beam)."""
-        B = keys_q.shape[0]
-        xs = x.reshape(B, -1, x.shape[-1])                                                      # (B, k, C)
-        scores = torch.matmul(xs, keys_q) + bias_q.unsqueeze(1)                                 # (B, k, H·S)
-        probs = torch.softmax(scores.reshape(B, xs.shape[1], self.heads, -1).float(), dim=-1).to(x.dtype)
-        out = torch.matmul(self.dropout(probs).reshape(scores.shape), values_o) + self.out_proj.bias
-        return out.reshape(x.shape)
+        """forward() for one query per row with absorbed tensors. x: (B, k, C), k rows per sentence
+        (the beam) -> (B, k, C). Per head: no reshapes, so the step graphs carry no shape arithmetic."""
+        scores = torch.matmul(x.unsqueeze(1), keys_q) + bias_q                                  # (B, H, k, S)
+        probs = self.dropout(torch.softmax(scores.float(), dim=-1).to(x.dtype))
+        return torch.matmul(probs, values_o).sum(1) + self.out_proj.bias                        # (B, k, C)
 
 
 class EncoderLayer(nn.Module):
@@ -235,8 +242,13 @@ class DecoderLayer(nn.Module):
         x = self.conv_norm(x + self.drop(u))
         return self.attn_norm(x + self.drop(self.encoder_attn(x, k, v, enc_bias)))
 
+    def attend_step(self, x, u, k, v, enc_bias):
+        """attend() for one query per row, x and u (R, C) (EncoderDecoderAttention.forward_step)."""
+        x = self.conv_norm(x + self.drop(u))
+        return self.attn_norm(x + self.drop(self.encoder_attn.forward_step(x, k, v, enc_bias)))
+
     def attend_absorbed(self, x, u, bias_q, keys_q, values_o):
-        """attend() for one query per row, x and u (R, C), with EncoderDecoderAttention.absorb's tensors."""
+        """attend() for one query per row, x and u (B, k, C), with EncoderDecoderAttention.absorb's tensors."""
         x = self.conv_norm(x + self.drop(u))
         return self.attn_norm(x + self.drop(self.encoder_attn.forward_absorbed(x, bias_q, keys_q, values_o)))
 
@@ -269,8 +281,15 @@ class DecoderLayer(nn.Module):
     def step_absorbed(self, x, conv_state, absorbed):
         """step() with the attention absorbed: `absorbed` = (bias_q, keys_q, values_o) of this layer."""
         c, conv_state = self.conv.step(self.linear1(x), conv_state)
-        y = self.attend_absorbed(x, self.linear2(c), *absorbed)
+        y = self.attend_absorbed(*by_sentence(absorbed, self.conv.dim, x, self.linear2(c)), *absorbed).reshape(x.shape)
         return self.ffn_out(y, self.ffn(y)), conv_state
+
+
+def by_sentence(absorbed, dim, *rows):
+    """Row tensors (R, dim) as (B, k, dim), B the sentences of the absorbed tensors (bias_q, keys_q,
+    values_o); dim is a constant, so the exported graph reads one shape only (the sentence count)."""
+    sentences = absorbed[1].shape[0]
+    return [r.reshape(sentences, -1, dim) for r in rows]
 
 
 class DynamicConvTransformer(nn.Module):
@@ -304,6 +323,12 @@ class DynamicConvTransformer(nn.Module):
     def embed(self, tokens, positions):
         x = self.embed_tokens(tokens) * self.embed_scale
         return self.drop(x + sinusoidal_positions(positions, self.cfg.d_model).to(x.dtype))
+
+    def embed_step(self, tokens, step):
+        """embed() of one decoding step: tokens (R,), step (1,) the position of every row; the one
+        position's encoding is broadcast over the rows (no shape arithmetic in the step graphs)."""
+        x = self.embed_tokens(tokens) * self.embed_scale
+        return self.drop(x + sinusoidal_positions(step, self.cfg.d_model).to(x.dtype))
 
     def encode(self, src):
         """src: (B, S) ids, right-padded with pad_id.
@@ -382,13 +407,16 @@ class DynamicConvTransformer(nn.Module):
         """step_hidden() (or, given `absorbed`, step_hidden_absorbed()) over conv rings, as the engine's
         graphs compute it: x (B, C) -> (last layer's output, each layer's conv input h)."""
         inputs = []
+        C = self.cfg.d_model
         for i, layer in enumerate(self.decoder.layers):
             if absorbed is None:
                 def attend(y, u, layer=layer, i=i):
-                    return layer.attend(y.unsqueeze(1), u.unsqueeze(1), keys[i], values[i], enc_bias).squeeze(1)
+                    return layer.attend_step(y, u, keys[i], values[i], enc_bias)
             else:
+                # The sentence count from one tensor for every layer, so ONNX Runtime's common
+                # subexpression elimination leaves one Shape/Gather chain in the dense step graph.
                 def attend(y, u, layer=layer, i=i):
-                    return layer.attend_absorbed(y, u, *absorbed[i])
+                    return layer.attend_absorbed(*by_sentence(absorbed[0], C, y, u), *absorbed[i]).reshape(-1, C)
             x, h = layer.step_ring(x, rings[i], orders[i], attend)
             inputs.append(h)
         return x, inputs

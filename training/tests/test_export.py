@@ -126,6 +126,20 @@ def test_step_graphs_read_conv_rings_and_copy_no_window(bundle):
             assert [n.op_type for n in m.graph.node if "conv_ring" in n.input] == ["MatMul"]
 
 
+def test_step_graphs_compute_no_shapes(bundle):
+    """Step graphs run every decoder step, where each node costs cache misses (docs/engine.md, "Step
+    graphs without shape arithmetic"): the K-matrix pieces read no tensor's shape at all, the dense
+    steps only the sentence count of the absorbed tensors, once."""
+    _, out, manifest = bundle
+    graphs = manifest["onnx"]["graphs"]
+    step_graphs = [n for n in graphs if n.startswith(("decoder_step", "decoder_layer", "decoder_embed"))]
+    assert len(step_graphs) >= 8 if manifest["variant"] == "kmatrix" else len(step_graphs) == 6
+    for name in step_graphs:
+        m = onnx.load(os.path.join(out, graphs[name]["file"]), load_external_data=False)
+        shapes = [n.input[0] for n in m.graph.node if n.op_type == "Shape"]
+        assert shapes == (["keys_q_0"] if "absorbed" in name and manifest["variant"] == "dense" else []), (name, shapes)
+
+
 def test_int8_encoder_quantizes_every_encoder_linear_and_the_key_value_projections(bundle):
     """encoder_int8 is encoder with each product x·Wᵀ by linear1/linear2/fc1/fc2 (encoder layers) and
     k_proj/v_proj (decoder layers) replaced by DynamicQuantizeMatMul over W's derived int8 form; the

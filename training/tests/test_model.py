@@ -44,7 +44,7 @@ def test_absorbed_attention_step_equals_the_standard_step(variant):
         enc, enc_bias = model.encode(src)
         keys, values = zip(*model.encoder_keys_values(enc))
         absorbed = model.absorb_attention(keys, values, enc_bias)
-        assert [t.shape for t in absorbed[0]] == [(3, 4 * 7), (3, 32, 4 * 7), (3, 4 * 7, 32)]
+        assert [t.shape for t in absorbed[0]] == [(3, 4, 1, 7), (3, 4, 32, 7), (3, 4, 7, 32)]
         rows = [k.repeat_interleave(2, dim=0) for k in keys], [v.repeat_interleave(2, dim=0) for v in values]
         bias = enc_bias.repeat_interleave(2, dim=0)
         conv_a = conv_b = [torch.zeros(6, layer.conv.kernel - 1, 32) for layer in model.decoder.layers]
@@ -169,6 +169,7 @@ def test_ring_step_equals_the_step(variant, absorbed):
         worst = 0.0
         for n in range(prev.shape[1]):
             x = model.embed(prev[:, n], torch.full((4,), n))
+            assert torch.equal(model.embed_step(prev[:, n], torch.tensor([n])), x)
             if absorbed:
                 a, conv = model.step_hidden_absorbed(x, conv, tensors)
             else:

@@ -146,7 +146,7 @@ public final class AbsorbedAttention implements AutoCloseable {
 
     /**
      * One search's absorbed tensors, per decoder layer, in direct buffers; owned by its
-     * {@link DecoderState}. [layer][0, 1, 2] = bias_q (B, H·S), keys_q (B, d, H·S), values_o (B, H·S, d).
+     * {@link DecoderState}. [layer][0, 1, 2] = bias_q (B, H, 1, S), keys_q (B, H, d, S), values_o (B, H, S, d).
      */
     static final class Tensors implements AutoCloseable {
         private static final String[] NAMES = {"bias_q", "keys_q", "values_o"};
@@ -161,9 +161,10 @@ public final class AbsorbedAttention implements AutoCloseable {
             this.sentences = sentences;
             this.sourceLength = sourceLength;
             int layers = config.decoderLayers();
-            long hs = (long) config.heads() * sourceLength;
+            long h = config.heads();
+            long s = sourceLength;
             long d = config.dModel();
-            long[][] shapes = {{sentences, hs}, {sentences, d, hs}, {sentences, hs, d}};
+            long[][] shapes = {{sentences, h, 1, s}, {sentences, h, d, s}, {sentences, h, s, d}};
             buffers = new FloatBuffer[layers][3];
             tensors = new OnnxTensor[layers][3];
             OrtEnvironment env = OrtEnvironment.getEnvironment();

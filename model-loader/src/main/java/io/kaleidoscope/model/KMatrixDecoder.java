@@ -117,6 +117,9 @@ public final class KMatrixDecoder extends StateDecoder {
         final FloatBuffer h, c, u, y, g;
         final OnnxTensor[] xT = new OnnxTensor[2];
         final OnnxTensor hT, cT, uT, yT, gT;
+        /** The absorbed attend graphs' views of x, u and y: (sentences, rows per sentence, d). */
+        final OnnxTensor[] xBySentence = new OnnxTensor[2];
+        final OnnxTensor uBySentence, yBySentence;
         final float[] stageIn;
         final float[] stageOut;
         final float[] hidden;
@@ -152,6 +155,12 @@ public final class KMatrixDecoder extends StateDecoder {
             uT = own(OnnxTensor.createTensor(env, u, rowShape));
             yT = own(OnnxTensor.createTensor(env, y, rowShape));
             gT = own(OnnxTensor.createTensor(env, g, rowShape));
+            long[] sentenceShape = {rows / state.encoded.group(), state.encoded.group(), d};
+            for (int i = 0; i < 2; i++) {
+                xBySentence[i] = own(OnnxTensor.createTensor(env, x[i], sentenceShape));
+            }
+            uBySentence = own(OnnxTensor.createTensor(env, u, sentenceShape));
+            yBySentence = own(OnnxTensor.createTensor(env, y, sentenceShape));
             int widest = Math.max(d, f);
             stageIn = new float[rows * widest];
             stageOut = new float[rows * widest];
@@ -178,12 +187,13 @@ public final class KMatrixDecoder extends StateDecoder {
                 if (state.absorbed == null) {
                     attendIn[l] = Map.of("x", xT[l % 2], "u", uT, "enc_bias", state.encBias,
                             "enc_keys", state.encKeys[l], "enc_values", state.encValues[l]);
+                    attendOut[l] = Map.of("y", yT);
                 } else {
-                    Map<String, OnnxTensor> in = new HashMap<>(Map.of("x", xT[l % 2], "u", uT));
+                    Map<String, OnnxTensor> in = new HashMap<>(Map.of("x", xBySentence[l % 2], "u", uBySentence));
                     state.absorbed.putInto(in, l, "");
                     attendIn[l] = Map.copyOf(in);
+                    attendOut[l] = Map.of("y", yBySentence);
                 }
-                attendOut[l] = Map.of("y", yT);
                 ffnIn[l] = Map.of("y", yT, "g", gT);
                 ffnOut[l] = Map.of("x_out", xT[(l + 1) % 2]);
             }
