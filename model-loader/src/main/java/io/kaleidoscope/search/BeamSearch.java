@@ -58,6 +58,7 @@ public final class BeamSearch {
         float[] candScore = new float[width];
         int[] candRow = new int[width];
         int[] candToken = new int[width];
+        float[] rowLogProbs = new float[vocab];
 
         Arrays.fill(scores, Float.NEGATIVE_INFINITY);
         for (int g = 0; g < groups; g++) {
@@ -84,7 +85,7 @@ public final class BeamSearch {
                         continue;
                     }
                     int found = topCandidates(config, lp, scores, g, beam, vocab, step, maxLengths[i],
-                            candScore, candRow, candToken);
+                            rowLogProbs, candScore, candRow, candToken);
                     int live = 0;
                     for (int c = 0; c < found; c++) {
                         float s = candScore[c];
@@ -169,39 +170,46 @@ public final class BeamSearch {
 
     /**
      * Fills the 2k best candidates of the sentence decoded by row group {@code group}, best first (on equal scores the lower
-     * row·V + token first); returns how many are finite.
+     * row·V + token first); returns how many are finite. {@code rowLogProbs} is scratch for one row's log-probs.
      */
     private static int topCandidates(ModelConfig config, FloatBuffer lp, float[] scores, int group, int beam,
-                                     int vocab, int step, int maxLength,
+                                     int vocab, int step, int maxLength, float[] rowLogProbs,
                                      float[] candScore, int[] candRow, int[] candToken) {
         int width = candScore.length;
         int count = 0;
+        int vectorEnd = RowScan.vectorEnd(vocab);
         for (int h = 0; h < beam; h++) {
             int row = group * beam + h;
             float base = scores[row];
             if (base == Float.NEGATIVE_INFINITY) {
                 continue;
             }
-            int offset = row * vocab;
-            for (int v = 0; v < vocab; v++) {
-                float s = base + lp.get(offset + v);
-                // Most candidates lose to the current 2k-th best: test that before anything else.
-                if ((count == width && s <= candScore[width - 1]) || s == Float.NEGATIVE_INFINITY) {
+            lp.get(row * vocab, rowLogProbs, 0, vocab);
+            for (int v0 = 0; v0 < vocab; v0 += RowScan.L) {
+                // Most vectors hold no score above the current 2k-th best (−∞ until 2k are found): skip them whole.
+                float threshold = count == width ? candScore[width - 1] : Float.NEGATIVE_INFINITY;
+                if (v0 < vectorEnd && !RowScan.anyAbove(rowLogProbs, v0, base, threshold)) {
                     continue;
                 }
-                if (StepMask.allowed(config, 0f, v, step, maxLength) == Float.NEGATIVE_INFINITY) {
-                    continue;
+                for (int v = v0; v < Math.min(v0 + RowScan.L, vocab); v++) {
+                    float s = base + rowLogProbs[v];
+                    if ((count == width && s <= candScore[width - 1]) || s == Float.NEGATIVE_INFINITY) {
+                        continue;
+                    }
+                    if (StepMask.allowed(config, 0f, v, step, maxLength) == Float.NEGATIVE_INFINITY) {
+                        continue;
+                    }
+                    int at = count == width ? width - 1 : count++;
+                    while (at > 0 && candScore[at - 1] < s) {
+                        candScore[at] = candScore[at - 1];
+                        candRow[at] = candRow[at - 1];
+                        candToken[at] = candToken[at - 1];
+                        at--;
+                    }
+                    candScore[at] = s;
+                    candRow[at] = row;
+                    candToken[at] = v;
                 }
-                int at = count == width ? width - 1 : count++;
-                while (at > 0 && candScore[at - 1] < s) {
-                    candScore[at] = candScore[at - 1];
-                    candRow[at] = candRow[at - 1];
-                    candToken[at] = candToken[at - 1];
-                    at--;
-                }
-                candScore[at] = s;
-                candRow[at] = row;
-                candToken[at] = v;
             }
         }
         return count;

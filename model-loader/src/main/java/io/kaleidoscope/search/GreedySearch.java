@@ -35,6 +35,8 @@ public final class GreedySearch {
         }
         int[] tokens = new int[rows];
         Arrays.fill(tokens, config.bos());
+        float[] rowLogProbs = new float[vocab];
+        int vectorEnd = RowScan.vectorEnd(vocab);
         int remaining = sentences;
         int finishedRows = 0;
         DecoderState state = initial;
@@ -48,12 +50,17 @@ public final class GreedySearch {
                     int s = sentenceOf[r];
                     int best = 0;
                     float bestScore = Float.NEGATIVE_INFINITY;
-                    int base = r * vocab;
-                    for (int v = 0; v < vocab; v++) {
-                        float score = StepMask.allowed(config, lp.get(base + v), v, step, maxLengths[s]);
-                        if (score > bestScore) {   // strict: the first maximum wins, as argmax does
-                            bestScore = score;
-                            best = v;
+                    lp.get(r * vocab, rowLogProbs, 0, vocab);
+                    for (int v0 = 0; v0 < vocab; v0 += RowScan.L) {
+                        if (v0 < vectorEnd && !RowScan.anyAbove(rowLogProbs, v0, 0f, bestScore)) {
+                            continue;   // nothing here beats the best so far
+                        }
+                        for (int v = v0; v < Math.min(v0 + RowScan.L, vocab); v++) {
+                            float score = StepMask.allowed(config, rowLogProbs[v], v, step, maxLengths[s]);
+                            if (score > bestScore) {   // strict: the first maximum wins, as argmax does
+                                bestScore = score;
+                                best = v;
+                            }
                         }
                     }
                     tokens[r] = best;
