@@ -1,8 +1,8 @@
 package io.kaleidoscope.model;
 
 /**
- * One incremental decoder step for every row of a {@link DecoderState}: reads the state's tokens
- * and step index and its conv states, writes the log-probabilities and the new conv states.
+ * One incremental decoder step for every row of a {@link DecoderState}: reads the state's tokens,
+ * step index and conv rings, writes the log-probabilities and the step's conv inputs into the rings.
  * Two implementations: {@link DenseDecoder} (one ONNX graph) and {@link KMatrixDecoder} (ONNX
  * pieces around the Java K-matrix kernel). Not thread-safe: used by the engine thread.
  */
@@ -24,7 +24,7 @@ public interface Decoder extends AutoCloseable {
     void step(DecoderState state);
 
     /**
-     * A state holding only rows {@code keep} of {@code state} (encoder rows and conv states
+     * A state holding only rows {@code keep} of {@code state} (encoder rows and conv rings
      * copied, in that order); {@code state} is closed and must not be used again. Searches call it
      * to stop computing rows whose sentences are finished. Allocates a new state: call it
      * rarely (the searches do when a good share of the rows finished). {@code keep} holds whole

@@ -10,7 +10,7 @@ import io.kaleidoscope.bundle.Manifest;
  * @param heads          H, conv and attention heads
  * @param headDim        d / H
  * @param vocabSize      V
- * @param decoderKernels K_l per decoder layer; the conv state of layer l holds K_l − 1 rows
+ * @param decoderKernels K_l per decoder layer; the conv ring of layer l holds K_l − 1 inputs per row
  */
 public record ModelConfig(int dModel, int ffnDim, int heads, int headDim, int vocabSize, int decoderLayers,
                           int[] decoderKernels, int pad, int unk, int bos, int eos) {

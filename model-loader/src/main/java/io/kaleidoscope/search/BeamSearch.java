@@ -18,7 +18,7 @@ import java.util.Arrays;
  * hypothesis with the best normalised score (the earliest on ties). With k = 1 this is greedy.
  *
  * <p>Hypothesis histories live in two preallocated [rows][max length] arrays swapped each step;
- * the decoder's conv states follow their parents through {@link DecoderState#reorder}. When at
+ * the decoder's conv rings follow their parents through {@link DecoderState#reorder}. When at
  * least half of the sentences still in the state are done, their rows are dropped
  * ({@link Decoder#compact}).
  */
