@@ -3,6 +3,7 @@
 Per-step batch building in Python starved the GPU (DESIGN §3), so all padded batches are built
 once as tensors (moved to the device once) and only their order is shuffled per epoch.
 """
+import os
 import random
 
 import torch
@@ -12,9 +13,11 @@ from .tokenizer import read_pairs
 
 
 def encode_pairs(sp, pairs, max_len=0):
-    """(de, en) strings -> list of (src ids + [eos], tgt ids); pairs longer than max_len dropped."""
-    src = sp.encode([p[0] for p in pairs])
-    tgt = sp.encode([p[1] for p in pairs])
+    """(de, en) strings -> list of (src ids + [eos], tgt ids); pairs longer than max_len dropped.
+    SentencePiece encodes on every core (the ids do not depend on the thread count)."""
+    threads = os.cpu_count() or 1
+    src = sp.encode([p[0] for p in pairs], num_threads=threads)
+    tgt = sp.encode([p[1] for p in pairs], num_threads=threads)
     out = []
     for s, t in zip(src, tgt):
         if not s or not t:

@@ -10,7 +10,7 @@ data (golden.safetensors + golden.json).
 """
 import argparse
 import datetime
-import hashlib
+import inspect
 import json
 import os
 import re
@@ -26,6 +26,7 @@ from .data import pad_batch
 from .kmatrix import KMatrixLayer
 from .model import ring_order
 from .search import beam_search, greedy_search, max_output_lengths
+from .train import sha256_files
 
 FORMAT_VERSION = 1
 OPSET = 17
@@ -185,6 +186,11 @@ class OutputGraph(nn.Module):
         return self.model.output_log_probs(x)
 
 
+# PyTorch 2.9 made its dynamo-based exporter the default; the graphs (and the engine's expectations of
+# them: names, node forms) come from the tracing exporter, which older versions only have.
+_TRACING_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export_graph(module, args, input_names, output_names, dynamic_axes, path, weight_index):
     """Export with torch.onnx, then turn every weight initializer into an external-data tensor
     named like the canonical safetensors tensor, pointing at its bytes in the shard."""
@@ -192,7 +198,7 @@ def export_graph(module, args, input_names, output_names, dynamic_axes, path, we
     # must be in eval mode or the shared model comes back in training mode (dropout on).
     module.eval()
     torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names,
-                      dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=False)
+                      dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=False, **_TRACING_EXPORTER)
     m = onnx.load(path)
     onnx.checker.check_model(m)
     used = []
@@ -556,11 +562,7 @@ def make_golden(model, sp, sentences, out_dir):
 
 # ----------------------------------------------------------------------------- manifest
 def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return sha256_files([path])
 
 
 def kmatrix_layers(model):

@@ -34,13 +34,17 @@ def corpus_hash(corpus_dir):
             s = json.load(f)
         if isinstance(s.get("corpus_sha256"), str):
             return s["corpus_sha256"]
+    paths = [os.path.join(corpus_dir, f"{split}.tsv") for split in ("train", "valid", "test")]
+    return sha256_files([p for p in paths if os.path.exists(p)])
+
+
+def sha256_files(paths):
+    """SHA-256 of the files' bytes, concatenated in this order."""
     h = hashlib.sha256()
-    for split in ("train", "valid", "test"):
-        path = os.path.join(corpus_dir, f"{split}.tsv")
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
+    for path in paths:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
     return h.hexdigest()
 
 
@@ -73,6 +77,30 @@ def average_checkpoints(paths):
     return {k: (v / len(paths)).float() for k, v in avg.items()}
 
 
+def training_batches(sp, spm_path, corpus_dir, tcfg, cache_path=None):
+    """(pairs kept, token-budget batches on the CPU, where they came from) for this config.
+
+    Tokenising the whole base corpus takes minutes of one core; runs that train several models on
+    the same data (training/device_train.sh) build the batches once into `cache_path` and read them
+    from there. The cache is used only when its key (corpus, tokenizer and the settings that shape
+    the batches) equals this run's; otherwise it is rebuilt and overwritten."""
+    key = {"corpus_hash": corpus_hash(corpus_dir), "spm_sha256": sha256_files([spm_path]),
+           "train_slice": tcfg.train_slice, "max_len": tcfg.max_len, "max_tokens": tcfg.max_tokens,
+           "seed": tcfg.seed}
+    if cache_path and os.path.exists(cache_path):
+        cached = torch.load(cache_path)
+        if cached.get("key") == key:
+            return cached["pairs"], cached["batches"], f"read from {cache_path}"
+    _, train = load_split(sp, os.path.join(corpus_dir, "train.tsv"), tcfg.train_slice, tcfg.max_len,
+                          shuffle_seed=tcfg.seed)
+    batches = token_budget_batches(train, tcfg.max_tokens, tcfg.seed)
+    if cache_path:
+        os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
+        torch.save({"key": key, "pairs": len(train), "batches": batches}, cache_path + ".tmp")
+        os.replace(cache_path + ".tmp", cache_path)
+    return len(train), batches, "built"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--config", default="tiny", choices=["tiny", "base"])
@@ -87,6 +115,10 @@ def main():
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = leave default)")
     ap.add_argument("--seed", type=int)
+    ap.add_argument("--data-cache", help="file holding the tokenised batches: read when it was built from the "
+                                         "same corpus, tokenizer and settings, else built and written")
+    ap.add_argument("--prepare-only", action="store_true",
+                    help="build the batches (and --data-cache), then stop: for runs that share them")
     args = ap.parse_args()
 
     mcfg, tcfg = get_config(args.config, args.variant)
@@ -107,13 +139,13 @@ def main():
     t0 = time.time()
     sp = tokenizer.load(args.spm)
     mcfg.vocab_size = sp.get_piece_size()
-    _, train = load_split(sp, os.path.join(args.corpus, "train.tsv"), tcfg.train_slice, tcfg.max_len,
-                          shuffle_seed=tcfg.seed)
-    batches = token_budget_batches(train, tcfg.max_tokens, tcfg.seed)
-    batches = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
+    pairs, batches, source = training_batches(sp, args.spm, args.corpus, tcfg, args.data_cache)
     n_tok = sum(b["ntokens"] for b in batches)
-    print(f"data: {len(train)} pairs, {len(batches)} batches, {n_tok} target tokens per epoch, "
-          f"built in {time.time() - t0:.1f} s", flush=True)
+    print(f"data: {pairs} pairs, {len(batches)} batches, {n_tok} target tokens per epoch, "
+          f"{source} in {time.time() - t0:.1f} s", flush=True)
+    if args.prepare_only:
+        return
+    batches = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
 
     model = DynamicConvTransformer(mcfg).to(device)
     print(f"model: {args.variant}, {count_parameters(model)} parameters", flush=True)

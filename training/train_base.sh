@@ -39,13 +39,5 @@ status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done
 kill "$tailpid" 2>/dev/null || true
 [ "$status" = 0 ] || { echo "training failed, see $RUN/*.log" >&2; exit 1; }
-pids=()
-for v in dense kmatrix; do
-  "$PY" -m training.export --checkpoint "$RUN/$v/checkpoint_avg.pt" --name "$PREFIX-$v" --dtype "$DTYPE" \
-    --corpus "$CORPUS" --models-dir "$MODELS" --device "$DEVICE" \
-    --eval-split valid --eval-split test --eval-limit "$EVAL_LIMIT" > "$RUN/export-$v.log" 2>&1 &
-  pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p" || status=1; done
-grep -h -E '^(valid|test|bundle)' "$RUN/export-dense.log" "$RUN/export-kmatrix.log"
-exit $status
+PY="$PY" RUN="$RUN" PREFIX="$PREFIX" DTYPE="$DTYPE" CORPUS="$CORPUS" MODELS="$MODELS" DEVICE="$DEVICE" \
+  EVAL_LIMIT="$EVAL_LIMIT" bash training/export_base.sh

@@ -1,5 +1,6 @@
 """Training helpers: token-budget batches, weight-decay groups, schedule, checkpoint averaging."""
 import math
+import os
 import random
 
 import torch
@@ -57,3 +58,34 @@ def test_average_checkpoints(tmp_path):
         torch.save({"model": {"w": torch.full((2,), v)}}, p)
         paths.append(str(p))
     assert torch.equal(average_checkpoints(paths)["w"], torch.full((2,), 3.0))
+
+
+def test_training_batches_are_cached_for_the_same_data_and_settings_only(tmp_path, spm_model):
+    from training import tokenizer
+    from training.configs import TrainConfig
+    from training.train import training_batches
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
+        for i in range(200):
+            f.write(f"Datei {i} nicht gefunden\tfile {i} not found\tsyn\n")
+    sp = tokenizer.load(spm_model)
+    cfg = TrainConfig(max_tokens=256, max_len=64, seed=3)
+    cache = str(tmp_path / "cache" / "batches.pt")
+
+    pairs, built, source = training_batches(sp, spm_model, str(corpus), cfg, cache)
+    assert (pairs, source) == (200, "built") and os.path.exists(cache)
+    again, read, source = training_batches(sp, spm_model, str(corpus), cfg, cache)
+    assert (again, source) == (200, f"read from {cache}")
+    assert len(read) == len(built)
+    for a, b in zip(built, read):
+        assert a["ntokens"] == b["ntokens"] and torch.equal(a["src"], b["src"]) and torch.equal(a["target"], b["target"])
+
+    cfg.max_tokens = 512                                   # other settings: rebuilt, cache replaced
+    _, wider, source = training_batches(sp, spm_model, str(corpus), cfg, cache)
+    assert source == "built" and len(wider) < len(built)
+    assert torch.load(cache)["key"]["max_tokens"] == 512
+    with open(corpus / "train.tsv", "a", encoding="utf-8") as f:   # other data: rebuilt
+        f.write("Fenster schließen\tclose window\tsyn\n")
+    pairs, _, source = training_batches(sp, spm_model, str(corpus), cfg, cache)
+    assert (pairs, source) == (201, "built")

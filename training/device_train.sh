@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs ON the device machine (one GPU, 16 cores; training/README.md, "Base models on the device
+# machine"): trains the dense and K-matrix base models side by side, as train_base.sh does, and
+# leaves each averaged checkpoint as float16 pieces (training/checkpoint_pieces.py) that the
+# device tool can hand back: at most 8 files of 16 MiB, 64 MiB together, per call. The bundles are
+# exported here afterwards (training/device_import.sh), with this machine's PyTorch and exporter.
+#   bash training/device_train.sh train   first call: data, training, dense pieces and logs into $OUT
+#   bash training/device_train.sh fetch   second call, straight after (the machine stays warm only
+#                                         ~30 s): the K-matrix pieces into $OUT
+# Its inputs travel in .devcarry/ (made by training/device_pack.sh, named in the call's carry).
+#   MINUTES  training wall time, both models at once (default 7; the first call ends ~1.5 min later)
+#   PY, CONFIG (base), DEVICE (cuda), CARRY (.devcarry), WORK (/tmp/kaleido-device)
+# Checked here on the tiny config:
+#   CONFIG=tiny DEVICE=cpu MINUTES=0.5 OUT=/tmp/o1 WORK=/tmp/dw CARRY=/tmp/carry bash training/device_train.sh train
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-python3}
+CONFIG=${CONFIG:-base}
+DEVICE=${DEVICE:-cuda}
+MINUTES=${MINUTES:-7}
+CARRY=${CARRY:-.devcarry}
+WORK=${WORK:-/tmp/kaleido-device}
+: "${OUT:?OUT must name the folder whose files come back}"
+export PYTHONUNBUFFERED=1
+
+case "${1:-}" in
+train)
+  start=$SECONDS
+  if [ "$DEVICE" = cuda ]; then
+    "$PY" -c "import torch; assert torch.cuda.is_available(), 'no GPU visible to PyTorch'; print('torch', torch.__version__, torch.cuda.get_device_name(0))"
+  fi
+  rm -rf "$WORK"
+  mkdir -p "$WORK/corpus" "$WORK/run"
+  xz -dc "$CARRY/corpus.tar.xz" | tar -x -C "$WORK/corpus"
+  cp "$CARRY/spm.model" "$WORK/run/spm.model"
+  common=(--config "$CONFIG" --spm "$WORK/run/spm.model" --corpus "$WORK/corpus" --device "$DEVICE"
+          --data-cache "$WORK/batches.pt")
+  # Tokenise once (on every core) for both models.
+  "$PY" -m training.train "${common[@]}" --variant dense --out "$WORK/run/prepare" --prepare-only
+  pids=()
+  for v in dense kmatrix; do
+    "$PY" -m training.train "${common[@]}" --variant $v --out "$WORK/run/$v" --max-minutes "$MINUTES" \
+      > "$WORK/run/$v.log" 2>&1 &
+    pids+=($!)
+  done
+  status=0
+  for p in "${pids[@]}"; do wait "$p" || status=1; done
+  cp "$WORK/run/dense.log" "$WORK/run/kmatrix.log" "$OUT/"
+  tail -n 4 "$WORK/run/dense.log" "$WORK/run/kmatrix.log"
+  [ "$status" = 0 ] || { echo "training failed (logs above and in \$OUT)" >&2; exit 1; }
+  for v in dense kmatrix; do
+    "$PY" -m training.checkpoint_pieces split --checkpoint "$WORK/run/$v/checkpoint_avg.pt" --out "$WORK/pieces/$v"
+  done
+  mkdir -p "$OUT/dense"
+  cp "$WORK/pieces/dense/"* "$OUT/dense/"
+  echo "first call done in $((SECONDS - start)) s; next, at once: bash training/device_train.sh fetch"
+  ;;
+fetch)
+  [ -d "$WORK/pieces/kmatrix" ] || { echo "no K-matrix pieces in $WORK: the machine was given back, or 'train' failed" >&2; exit 1; }
+  mkdir -p "$OUT/kmatrix"
+  cp "$WORK/pieces/kmatrix/"* "$OUT/kmatrix/"
+  ls -l "$OUT/kmatrix"
+  ;;
+*)
+  echo "usage: OUT=DIR bash training/device_train.sh train|fetch" >&2
+  exit 2
+  ;;
+esac
