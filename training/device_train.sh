@@ -31,7 +31,7 @@ train)
   fi
   rm -rf "$WORK"
   mkdir -p "$WORK/corpus" "$WORK/run"
-  xz -dc "$CARRY/corpus.tar.xz" | tar -x -C "$WORK/corpus"
+  "$PY" -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$CARRY/corpus.tar.xz" "$WORK/corpus"
   cp "$CARRY/spm.model" "$WORK/run/spm.model"
   common=(--config "$CONFIG" --spm "$WORK/run/spm.model" --corpus "$WORK/corpus" --device "$DEVICE"
           --data-cache "$WORK/batches.pt")
