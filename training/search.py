@@ -71,16 +71,21 @@ def beam_search(model, src: torch.Tensor, beam: int = 4, len_penalty: float = 1.
     enc, enc_bias = model.encode(src)
     B = src.shape[0]
     max_lens = max_output_lengths(src, a=max_len[0], b=max_len[1])
-    rows = torch.arange(B, device=src.device).repeat_interleave(beam)
-    state = model.init_state(enc, enc_bias).select(rows)
-    tokens = torch.full((B * beam,), BOS_ID, dtype=torch.long, device=src.device)
+    # Every hypothesis of a sentence starts from the same bos state: the first step runs on one row
+    # per sentence and its log-probs stand for the beam's copies (whose scores are -inf anyway);
+    # the state then takes the beam's rows. The Java engine does the same (BeamSearch).
+    state = model.init_state(enc, enc_bias)
+    tokens = torch.full((B,), BOS_ID, dtype=torch.long, device=src.device)
     scores = torch.full((B, beam), -math.inf)
     scores[:, 0] = 0.0  # one live hypothesis at the start; the copies must not be picked
     history = [[[] for _ in range(beam)] for _ in range(B)]
     finished = [[] for _ in range(B)]  # (normalised score, ids)
     for t in range(max(max_lens)):
         lp, state = model.decode_step(tokens, state)
-        lp = _mask_step(lp.float().cpu(), t, max_lens, beam)
+        if t == 0:
+            lp = _mask_step(lp.float().cpu(), t, max_lens, 1).repeat_interleave(beam, dim=0)
+        else:
+            lp = _mask_step(lp.float().cpu(), t, max_lens, beam)
         V = lp.shape[1]
         cand = (scores.reshape(-1, 1) + lp).reshape(B, beam * V)
         top_scores, top_idx = cand.topk(2 * beam, dim=1)
@@ -109,7 +114,8 @@ def beam_search(model, src: torch.Tensor, beam: int = 4, len_penalty: float = 1.
                     break
         scores, history = new_scores, new_history
         tokens = new_tokens.reshape(-1).to(src.device)
-        state = state.select(src_rows.reshape(-1).to(src.device))
+        parents = src_rows.reshape(-1)
+        state = state.select((parents // beam if t == 0 else parents).to(src.device))
         if all(len(f) >= beam for f in finished):
             break
     best, best_scores = [], []

@@ -169,7 +169,8 @@ public final class Translator implements AutoCloseable {
         }
         EncodedBatch encoded = encoder.encode(sources);
         int[] vocabulary = options.shortlist() && shortlist != null ? shortlist.candidates(sources) : null;
-        try (DecoderState state = decoder.newState(encoded.repeatRows(options.beam(), config), vocabulary)) {
+        // One row per sentence: a beam search expands the state to the beam after its first step.
+        try (DecoderState state = decoder.newState(encoded, vocabulary, options.beam())) {
             EngineTimings.Snapshot before = timings.snapshot();
             long start = System.nanoTime();
             int[][] out;

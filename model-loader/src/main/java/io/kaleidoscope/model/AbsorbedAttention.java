@@ -84,20 +84,27 @@ public final class AbsorbedAttention implements AutoCloseable {
      * up to d/(H − 1) tokens greedily and for any length with a beam of H or more.
      */
     boolean chosenFor(EncodedBatch encoded) {
+        return chosenFor(encoded, encoded.group());
+    }
+
+    /** {@link #chosenFor(EncodedBatch)} for a search that will have {@code rowsPerSentence} rows per sentence. */
+    boolean chosenFor(EncodedBatch encoded, int rowsPerSentence) {
         if (path == Path.ABSORBED) {
             return true;
         }
         long s = encoded.sourceLength();
+        long rows = (long) encoded.sentences() * rowsPerSentence;
         return encoded.sentences() <= MAX_SENTENCES
-                && (long) encoded.sentences() * config.heads() * s <= config.dModel() + (long) encoded.rows() * s;
+                && (long) encoded.sentences() * config.heads() * s <= config.dModel() + rows * s;
     }
 
     /**
-     * The absorbed tensors for a search over these rows when it takes that path, else null (also
+     * The absorbed tensors for a search over these sentences with {@code rowsPerSentence} rows each
+     * when it takes that path, else null (also
      * when {@code absorbed} is null). Their preparation counts as encoder time: once per search.
      */
-    static Tensors forSearch(AbsorbedAttention absorbed, EncodedBatch encoded, EngineTimings timings) {
-        if (absorbed == null || !absorbed.chosenFor(encoded)) {
+    static Tensors forSearch(AbsorbedAttention absorbed, EncodedBatch encoded, int rowsPerSentence, EngineTimings timings) {
+        if (absorbed == null || !absorbed.chosenFor(encoded, rowsPerSentence)) {
             return null;
         }
         long start = System.nanoTime();

@@ -20,6 +20,15 @@ public interface Decoder extends AutoCloseable {
      */
     DecoderState newState(EncodedBatch encoded, int[] vocabulary);
 
+    /**
+     * {@link #newState(EncodedBatch, int[])} on the attention path chosen for a search with
+     * {@code rowsPerSentence} rows per sentence. A beam search starts this way with one row per
+     * sentence ({@code encoded} not repeated) and its beam as {@code rowsPerSentence}: every
+     * hypothesis of a sentence starts from the same bos state, so the first step is computed once
+     * per sentence, and {@link #expand} then gives each sentence its beam's rows.
+     */
+    DecoderState newState(EncodedBatch encoded, int[] vocabulary, int rowsPerSentence);
+
     /** Runs one step. Allocates nothing in steady state. */
     void step(DecoderState state);
 
@@ -31,6 +40,13 @@ public interface Decoder extends AutoCloseable {
      * beam groups; the search keeps its attention path and vocabulary.
      */
     DecoderState compact(DecoderState state, int[] keep);
+
+    /**
+     * The state with each row of {@code state} (one per sentence, from {@link #newState(EncodedBatch,
+     * int[], int)}) repeated {@code beam} times: encoder rows and conv rings copied, the attention
+     * path, absorbed tensors and vocabulary carried over; {@code state} is closed.
+     */
+    DecoderState expand(DecoderState state, int beam);
 
     @Override
     void close();

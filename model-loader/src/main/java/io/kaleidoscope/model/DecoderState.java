@@ -44,7 +44,7 @@ public final class DecoderState implements AutoCloseable {
     final OnnxTensor[] encKeys;
     final OnnxTensor[] encValues;
     /** The absorbed attention's tensors when this search takes that path, else null. */
-    final AbsorbedAttention.Tensors absorbed;
+    AbsorbedAttention.Tensors absorbed;
     /** Whether this search's full-vocabulary projection is the float16 Java kernel. */
     final boolean float16Output;
     /** convRings[l][side]: side {@link #current} holds the rings the next step reads. */
@@ -170,28 +170,43 @@ public final class DecoderState implements AutoCloseable {
      */
     public void reorder(int[] parents) {
         for (int l = 0; l < convRings.length; l++) {
-            int width = config.convStateFloats(l);
-            FloatBuffer from = convRings[l][current];
-            FloatBuffer to = convRings[l][current ^ 1];
-            for (int r = 0; r < rows; r++) {
-                to.put(r * width, from, parents[r] * width, width);
-            }
+            copyRingRows(l, position, convRings[l][current], convRings[l][current ^ 1], parents, rows);
         }
         current ^= 1;
     }
 
     /**
      * Copies the current conv rings of {@code from}'s rows {@code keep[r]} into this state's rows r
-     * (this state was made for exactly those rows, by {@link #compact}; the step index, and with it
-     * the ring slots, carries on).
+     * (this state was made for exactly those rows, by {@link #compact} or {@link #expand}; the step
+     * index, and with it the ring slots, carries on).
      */
     private void copyConvRings(DecoderState from, int[] keep) {
         for (int l = 0; l < convRings.length; l++) {
-            int width = config.convStateFloats(l);
-            FloatBuffer src = from.convRings[l][from.current];
-            FloatBuffer dst = convRings[l][current];
-            for (int r = 0; r < keep.length; r++) {
-                dst.put(r * width, src, keep[r] * width, width);
+            copyRingRows(l, from.position, from.convRings[l][from.current], convRings[l][current], keep, keep.length);
+        }
+    }
+
+    /**
+     * Row r < {@code count} of layer l's ring {@code to} becomes row {@code sources[r]} of {@code from}, after the
+     * step at {@code lastStep}. Until the ring has wrapped around, only slots 0 … lastStep hold
+     * inputs and the rest are zero in every ring of the search (both sides, and a compacted or
+     * expanded state's fresh ones), so only those are copied: for the long kernels (30 slots) that
+     * is most of a ring for the whole of a typical sentence.
+     */
+    private void copyRingRows(int layer, int lastStep, FloatBuffer from, FloatBuffer to, int[] sources, int count) {
+        int slots = config.decoderKernels()[layer] - 1;
+        int written = Math.min(lastStep + 1, slots);
+        int headDim = config.headDim();
+        int heads = config.heads();
+        int rowFloats = heads * slots * headDim;
+        for (int r = 0; r < count; r++) {
+            if (written == slots) {
+                to.put(r * rowFloats, from, sources[r] * rowFloats, rowFloats);
+                continue;
+            }
+            for (int h = 0; h < heads; h++) {
+                int slot0 = h * slots * headDim;
+                to.put(r * rowFloats + slot0, from, sources[r] * rowFloats + slot0, written * headDim);
             }
         }
     }
@@ -213,6 +228,27 @@ public final class DecoderState implements AutoCloseable {
         }
         DecoderState next = open.apply(encoded.selectRows(keep, config), kept);
         next.copyConvRings(this, keep);
+        close();
+        return next;
+    }
+
+    /**
+     * The state with each row of this one (one per sentence) repeated {@code beam} times, made by
+     * {@code open} from the repeated encoder rows and this state's absorbed tensors (handed over:
+     * they are per sentence either way); the conv rings are copied and this state closed.
+     */
+    DecoderState expand(int beam, BiFunction<EncodedBatch, AbsorbedAttention.Tensors, DecoderState> open) {
+        if (encoded.group() != 1) {
+            throw new IllegalStateException("expand() needs one row per sentence, this state has " + encoded.group());
+        }
+        AbsorbedAttention.Tensors handedOver = absorbed;
+        absorbed = null;
+        DecoderState next = open.apply(encoded.repeatRows(beam, config), handedOver);
+        int[] source = new int[rows * beam];
+        for (int r = 0; r < source.length; r++) {
+            source[r] = r / beam;
+        }
+        next.copyConvRings(this, source);
         close();
         return next;
     }

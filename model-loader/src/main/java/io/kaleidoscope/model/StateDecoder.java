@@ -77,15 +77,25 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
 
     @Override
     public final DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
+        return newState(encoded, vocabulary, encoded.group());
+    }
+
+    @Override
+    public final DecoderState newState(EncodedBatch encoded, int[] vocabulary, int rowsPerSentence) {
         if (vocabulary != null && shortlist == null) {
             throw new IllegalStateException("this bundle has no shortlist");
         }
-        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
+        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, rowsPerSentence, timings));
     }
 
     @Override
     public final DecoderState compact(DecoderState state, int[] keep) {
         return state.compact(keep, (encoded, absorbedTensors) -> stateFor(encoded, state.vocabulary, absorbedTensors));
+    }
+
+    @Override
+    public final DecoderState expand(DecoderState state, int beam) {
+        return state.expand(beam, (encoded, absorbedTensors) -> stateFor(encoded, state.vocabulary, absorbedTensors));
     }
 
     /**

@@ -21,6 +21,11 @@ import java.util.Arrays;
  * the decoder's conv rings follow their parents through {@link DecoderState#reorder}. When at
  * least half of the sentences still in the state are done, their rows are dropped
  * ({@link Decoder#compact}).
+ *
+ * <p>The first step has one live hypothesis per sentence (bos), so it runs on a state with one
+ * row per sentence when given one ({@link Decoder#newState(io.kaleidoscope.model.EncodedBatch,
+ * int[], int)}) and {@link Decoder#expand}s it to the beam's rows afterwards: the same candidates,
+ * for about a beam's share of that step's work (docs/engine.md, "First beam step").
  */
 public final class BeamSearch {
     /** The best finished hypothesis of a sentence. */
@@ -32,10 +37,12 @@ public final class BeamSearch {
                                    int beam, double lengthPenalty) {
         int sentences = maxLengths.length;
         int rows = sentences * beam;
-        if (initial.rows() != rows) {
-            throw new IllegalArgumentException("state has %d rows, expected %d sentences × beam %d"
-                    .formatted(initial.rows(), sentences, beam));
+        if (initial.rows() != rows && initial.rows() != sentences) {
+            throw new IllegalArgumentException("state has %d rows, expected %d sentences, or %d sentences × beam %d"
+                    .formatted(initial.rows(), sentences, sentences, beam));
         }
+        // Rows per sentence in the state: 1 until the first step has been expanded, then the beam.
+        int stateGroup = initial.rows() / sentences;
         int vocab = config.vocabSize();
         int longest = Arrays.stream(maxLengths).max().orElse(0);
         float[] scores = new float[rows];
@@ -62,7 +69,7 @@ public final class BeamSearch {
 
         Arrays.fill(scores, Float.NEGATIVE_INFINITY);
         for (int g = 0; g < groups; g++) {
-            scores[g * beam] = 0f;   // one live hypothesis; the copies must not be picked
+            scores[g * stateGroup] = 0f;   // one live hypothesis; any copies must not be picked
         }
         Arrays.fill(tokens, config.bos());
         int sentencesLeft = sentences;
@@ -84,7 +91,7 @@ public final class BeamSearch {
                     if (finishedCount[i] >= beam) {
                         continue;
                     }
-                    int found = topCandidates(config, lp, scores, g, beam, vocab, step, maxLengths[i],
+                    int found = topCandidates(config, lp, scores, g, stateGroup, vocab, step, maxLengths[i],
                             rowLogProbs, candScore, candRow, candToken);
                     int live = 0;
                     for (int c = 0; c < found; c++) {
@@ -126,7 +133,17 @@ public final class BeamSearch {
                 int[] tt = tokens;
                 tokens = newTokens;
                 newTokens = tt;
-                state.reorder(parents);
+                if (stateGroup == beam) {
+                    state.reorder(parents);
+                } else {
+                    // Every new row's parent is its sentence's one row: repeat those rows for the beam.
+                    DecoderState expanded = decoder.expand(state, beam);
+                    if (state != initial) {
+                        state.close();
+                    }
+                    state = expanded;
+                    stateGroup = beam;
+                }
 
                 if (sentencesLeft > 0 && 2 * finishedGroups >= groups) {
                     // Drop the rows of finished sentences: compact the state and every per-row array.
@@ -169,17 +186,18 @@ public final class BeamSearch {
     }
 
     /**
-     * Fills the 2k best candidates of the sentence decoded by row group {@code group}, best first (on equal scores the lower
-     * row·V + token first); returns how many are finite. {@code rowLogProbs} is scratch for one row's log-probs.
+     * Fills the 2k best candidates of the sentence decoded by row group {@code group} (state rows group·groupRows ..
+     * group·groupRows + groupRows − 1), best first (on equal scores the lower row·V + token first); returns how many
+     * are finite. {@code rowLogProbs} is scratch for one row's log-probs.
      */
-    private static int topCandidates(ModelConfig config, FloatBuffer lp, float[] scores, int group, int beam,
+    private static int topCandidates(ModelConfig config, FloatBuffer lp, float[] scores, int group, int groupRows,
                                      int vocab, int step, int maxLength, float[] rowLogProbs,
                                      float[] candScore, int[] candRow, int[] candToken) {
         int width = candScore.length;
         int count = 0;
         int vectorEnd = RowScan.vectorEnd(vocab);
-        for (int h = 0; h < beam; h++) {
-            int row = group * beam + h;
+        for (int h = 0; h < groupRows; h++) {
+            int row = group * groupRows + h;
             float base = scores[row];
             if (base == Float.NEGATIVE_INFINITY) {
                 continue;

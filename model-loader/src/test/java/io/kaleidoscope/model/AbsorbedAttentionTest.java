@@ -36,6 +36,7 @@ class AbsorbedAttentionTest {
             assertTrue(auto.chosenFor(rows(1, 4, 40)));       // 160 <= 288
             assertTrue(auto.chosenFor(rows(1, 1, 42)));       // 168 <= 170
             assertFalse(auto.chosenFor(rows(1, 1, 43)));      // 172 > 171
+            assertTrue(auto.chosenFor(rows(1, 1, 43), 4));    // a beam's first step, chosen for its 4 rows: 172 <= 300
             assertTrue(auto.chosenFor(rows(4, 4, 10)));       // 160 <= 288
             assertTrue(auto.chosenFor(rows(4, 1, 10)));       // 160 <= 168
             assertFalse(auto.chosenFor(rows(4, 1, 11)));      // 176 > 172
