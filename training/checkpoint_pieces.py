@@ -24,7 +24,7 @@ import re
 import torch
 
 from . import safetensors_io
-from .export import write_shards
+from .safetensors_io import write_shards
 
 PIECE = re.compile(r"^weights-(\d{5})-of-(\d{5})\.safetensors$")
 

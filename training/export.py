@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from . import safetensors_io, shortlist, tokenizer
+from .safetensors_io import write_shards
 from .configs import PAD_ID, UNK_ID, BOS_ID, EOS_ID
 from .data import pad_batch
 from .kmatrix import KMatrixLayer
@@ -30,7 +31,6 @@ from .train import sha256_files
 
 FORMAT_VERSION = 1
 OPSET = 17
-MAX_SHARD_BYTES = 15 * 1024 * 1024
 KMATRIX_LINEARS = ("linear1", "linear2", "fc1", "fc2")
 GOLDEN_SENTENCES = [  # fallback when no test split is given (export of an untrained model in tests)
     "Datei öffnen",
@@ -46,33 +46,6 @@ GOLDEN_SENTENCES = [  # fallback when no test split is given (export of an untra
 def canonical_tensors(model, dtype):
     """state_dict names are the canonical names; every tensor stored once, in `dtype`."""
     return {name: t.detach().to(dtype).contiguous() for name, t in model.state_dict().items()}
-
-
-def write_shards(tensors, out_dir, metadata):
-    """Pack tensors in order into shards of at most 15 MiB. Returns ({name: (file, abs offset,
-    nbytes)}, [file names])."""
-    groups, current, size = [], {}, 0
-    for name, t in tensors.items():
-        nbytes = t.numel() * t.element_size()
-        if nbytes + 1024 > MAX_SHARD_BYTES:
-            raise ValueError(f"{name} ({nbytes} bytes) does not fit a 15 MiB shard")
-        header_guess = 64 * (len(current) + 1) + sum(len(k) for k in current) + len(name) + 64
-        if current and size + nbytes + header_guess + 256 > MAX_SHARD_BYTES:
-            groups.append(current)
-            current, size = {}, 0
-        current[name] = t
-        size += nbytes
-    if current:
-        groups.append(current)
-    where, files = {}, []
-    for i, group in enumerate(groups):
-        fname = f"weights-{i + 1:05d}-of-{len(groups):05d}.safetensors"
-        offsets = safetensors_io.save_file(group, os.path.join(out_dir, fname), metadata)
-        assert os.path.getsize(os.path.join(out_dir, fname)) <= MAX_SHARD_BYTES
-        for name, t in group.items():
-            where[name] = (fname, offsets[name], t.numel() * t.element_size())
-        files.append(fname)
-    return where, files
 
 
 # ----------------------------------------------------------------------------- ONNX pieces

@@ -5,8 +5,12 @@ File layout: 8-byte little-endian unsigned header length N, then N bytes of UTF-
  "__metadata__": {str: str}}, then the raw little-endian tensor bytes; offsets are relative to the
 first byte after the header.  The header is padded with spaces to a multiple of 8 bytes so every
 tensor starts 8-byte aligned (readers may map the data directly).
+
+write_shards packs tensors into files of at most 15 MiB: a bundle's weights, and the pieces a
+checkpoint travels in from the GPU machine (checkpoint_pieces.py).
 """
 import json
+import os
 import struct
 
 import numpy as np
@@ -20,6 +24,7 @@ _DTYPES = {  # safetensors code -> (torch dtype, numpy dtype, bytes per element)
     "U8": (torch.uint8, np.dtype("u1")),
 }
 _BY_TORCH = {t: code for code, (t, _) in _DTYPES.items()}
+MAX_SHARD_BYTES = 15 * 1024 * 1024  # a bundle's shards, and the pieces a checkpoint travels in
 
 
 def _tensor_bytes(t: torch.Tensor) -> bytes:
@@ -83,3 +88,30 @@ def load_file(path) -> dict:
 
 def load_metadata(path) -> dict:
     return read_header(path)[0].get("__metadata__", {})
+
+
+def write_shards(tensors, out_dir, metadata):
+    """Pack tensors in order into shards of at most 15 MiB. Returns ({name: (file, abs offset,
+    nbytes)}, [file names])."""
+    groups, current, size = [], {}, 0
+    for name, t in tensors.items():
+        nbytes = t.numel() * t.element_size()
+        if nbytes + 1024 > MAX_SHARD_BYTES:
+            raise ValueError(f"{name} ({nbytes} bytes) does not fit a 15 MiB shard")
+        header_guess = 64 * (len(current) + 1) + sum(len(k) for k in current) + len(name) + 64
+        if current and size + nbytes + header_guess + 256 > MAX_SHARD_BYTES:
+            groups.append(current)
+            current, size = {}, 0
+        current[name] = t
+        size += nbytes
+    if current:
+        groups.append(current)
+    where, files = {}, []
+    for i, group in enumerate(groups):
+        fname = f"weights-{i + 1:05d}-of-{len(groups):05d}.safetensors"
+        offsets = save_file(group, os.path.join(out_dir, fname), metadata)
+        assert os.path.getsize(os.path.join(out_dir, fname)) <= MAX_SHARD_BYTES
+        for name, t in group.items():
+            where[name] = (fname, offsets[name], t.numel() * t.element_size())
+        files.append(fname)
+    return where, files

@@ -6,7 +6,7 @@ import torch
 
 from training import safetensors_io
 from training.checkpoint_pieces import join, split
-from training.export import MAX_SHARD_BYTES
+from training.safetensors_io import MAX_SHARD_BYTES
 
 
 def write_checkpoint(path, scale=1.0):
