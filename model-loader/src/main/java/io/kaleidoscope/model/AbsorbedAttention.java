@@ -100,8 +100,8 @@ public final class AbsorbedAttention implements AutoCloseable {
 
     /**
      * The absorbed tensors for a search over these sentences with {@code rowsPerSentence} rows each
-     * when it takes that path, else null (also
-     * when {@code absorbed} is null). Their preparation counts as encoder time: once per search.
+     * when it takes that path, else null (also when {@code absorbed} is null). Their preparation
+     * counts as encoder time: once per search.
      */
     static Tensors forSearch(AbsorbedAttention absorbed, EncodedBatch encoded, int rowsPerSentence, EngineTimings timings) {
         if (absorbed == null || !absorbed.chosenFor(encoded, rowsPerSentence)) {

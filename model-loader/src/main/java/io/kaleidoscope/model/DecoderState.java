@@ -187,11 +187,11 @@ public final class DecoderState implements AutoCloseable {
     }
 
     /**
-     * Row r < {@code count} of layer l's ring {@code to} becomes row {@code sources[r]} of {@code from}, after the
-     * step at {@code lastStep}. Until the ring has wrapped around, only slots 0 … lastStep hold
-     * inputs and the rest are zero in every ring of the search (both sides, and a compacted or
-     * expanded state's fresh ones), so only those are copied: for the long kernels (30 slots) that
-     * is most of a ring for the whole of a typical sentence.
+     * Rows r < {@code count} of layer l's ring {@code to} become rows {@code sources[r]} of
+     * {@code from}, after the step at {@code lastStep}. Until the ring has wrapped around, only
+     * slots 0 … lastStep hold inputs and the rest are zero in every ring of the search (both sides,
+     * and a compacted or expanded state's fresh ones), so only those are copied: for the long
+     * kernels (30 slots) that skips most of the ring for the whole of a typical sentence.
      */
     private void copyRingRows(int layer, int lastStep, FloatBuffer from, FloatBuffer to, int[] sources, int count) {
         int slots = config.decoderKernels()[layer] - 1;

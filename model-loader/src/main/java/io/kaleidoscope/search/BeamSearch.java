@@ -136,12 +136,9 @@ public final class BeamSearch {
                 if (stateGroup == beam) {
                     state.reorder(parents);
                 } else {
-                    // Every new row's parent is its sentence's one row: repeat those rows for the beam.
-                    DecoderState expanded = decoder.expand(state, beam);
-                    if (state != initial) {
-                        state.close();
-                    }
-                    state = expanded;
+                    // Every new row's parent is its sentence's one row: repeat those rows for the beam
+                    // (expand closes the one-row state).
+                    state = decoder.expand(state, beam);
                     stateGroup = beam;
                 }
 
