@@ -31,6 +31,9 @@ from .train import sha256_files
 
 FORMAT_VERSION = 1
 OPSET = 17
+# How the step graphs take the encoder's keys, values and bias (docs/bundle-format.md §6): once per
+# sentence, the beam's rows grouped. Bundles without it in the manifest ("onnx") took them per row.
+STEP_ATTENTION = "per_sentence"
 KMATRIX_LINEARS = ("linear1", "linear2", "fc1", "fc2")
 GOLDEN_SENTENCES = [  # fallback when no test split is given (export of an untrained model in tests)
     "Datei öffnen",
@@ -138,7 +141,8 @@ class AttendGraph(nn.Module):
         self.model, self.layer = model, layer
 
     def forward(self, x, u, enc_bias, enc_keys, enc_values):
-        return self.model.decoder.layers[self.layer].attend_step(x, u, enc_keys, enc_values, enc_bias)
+        """x, u: (B, k, C), the k rows of each of B sentences; keys, values and enc_bias per sentence."""
+        return self.model.decoder.layers[self.layer].attend(x, u, enc_keys, enc_values, enc_bias)
 
 
 class FfnOutGraph(nn.Module):
@@ -239,10 +243,12 @@ def export_onnx(model, out_dir, weight_index):
         for l in range(L):
             add(f"decoder_layer{l}_conv", ConvGraph(model, l), (x, rings[l], orders[l]),
                 ["h", "conv_ring", "conv_order"], ["c"], batch_only(["h", "conv_ring", "c"]))
-            axes = batch_only(["x", "u", "y"])
-            axes.update({"enc_bias": {0: "batch", 1: "src_len"}, "enc_keys": {0: "batch", 2: "src_len"},
-                         "enc_values": {0: "batch", 2: "src_len"}})
-            add(f"decoder_layer{l}_attend", AttendGraph(model, l), (x, x, enc_bias, kv[2 * l], kv[2 * l + 1]),
+            # x, u, y: (sentences, rows per sentence, d), views of the rows; keys and values per sentence
+            axes = {n: {0: "sentences", 1: "beam"} for n in ("x", "u", "y")}
+            axes.update({"enc_bias": {0: "sentences", 1: "src_len"}, "enc_keys": {0: "sentences", 2: "src_len"},
+                         "enc_values": {0: "sentences", 2: "src_len"}})
+            add(f"decoder_layer{l}_attend", AttendGraph(model, l),
+                (x.reshape(B, 1, d).repeat(1, 2, 1), x.reshape(B, 1, d).repeat(1, 2, 1), enc_bias, kv[2 * l], kv[2 * l + 1]),
                 ["x", "u", "enc_bias", "enc_keys", "enc_values"], ["y"], axes)
             add(f"decoder_layer{l}_ffn_out", FfnOutGraph(model, l), (x, x), ["y", "g"], ["x_out"],
                 batch_only(["y", "g", "x_out"]))
@@ -394,17 +400,18 @@ def export_dense_step(module, key, first_output, cfg, out_dir, weight_index):
     conv_out = [f"conv_input_{l}" for l in range(L)]
     outs = [first_output] + conv_out
     axes = _batch_only(["tokens", first_output] + conv_in[:L] + conv_out)
+    # two rows per sentence, so the graph cannot confuse rows with sentences: the attention's
+    # tensors are per sentence (keys and values, or the absorbed ones)
+    tokens = torch.cat((tokens, tokens))
+    rings = [torch.cat((r, r)) for r in rings]
     if module.absorbed:
         attention = [f"{n}_{l}" for l in range(L) for n in ABSORBED_NAMES]
         axes.update({f"{n}_{l}": ABSORBED_AXES[n] for l in range(L) for n in ABSORBED_NAMES})
-        # two rows per sentence, so the graph cannot confuse rows with sentences
-        tokens = torch.cat((tokens, tokens))
-        rings = [torch.cat((r, r)) for r in rings]
         args = (tokens, step, *absorbed_example_inputs(module.model, 2, 5), *rings, *orders)
     else:
         attention = ["enc_bias"] + [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
-        axes["enc_bias"] = {0: "batch", 1: "src_len"}
-        axes.update({n: {0: "batch", 2: "src_len"} for n in attention[1:]})
+        axes["enc_bias"] = {0: "sentences", 1: "src_len"}
+        axes.update({n: {0: "sentences", 2: "src_len"} for n in attention[1:]})
         args = (tokens, step, enc_bias, *kv, *rings, *orders)
     ins = ["tokens", "step"] + attention + conv_in
     fname = f"{key}.onnx"
@@ -598,7 +605,7 @@ def export_bundle(model, sp_path, out_dir, name, dtype=torch.float32, provenance
                     "shards": shard_files,
                     "tensors": {n: {"shard": weight_index[n][0], "shape": list(t.shape)} for n, t in tensors.items()}},
         "tokenizer": "sentencepiece.model",
-        "onnx": {"opset": OPSET, "graphs": graphs},
+        "onnx": {"opset": OPSET, "graphs": graphs, "step_attention": STEP_ATTENTION},
         "golden": {"tensors": "golden.safetensors", "json": "golden.json"},
         "files": files,
         "provenance": provenance or {},

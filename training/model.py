@@ -142,22 +142,18 @@ class EncoderDecoderAttention(nn.Module):
         return self.split(self.k_proj(enc)), self.split(self.v_proj(enc))
 
     def forward(self, x, k, v, enc_bias):
-        """x: (B, T, C) queries; enc_bias: (B, S) additive (0 or NEG_INF)."""
-        q = self.split(self.q_proj(x)) * (self.head_dim ** -0.5)  # (B, H, T, Dh)
+        """x: (B, T, C) queries; enc_bias: (B, S) additive (0 or NEG_INF). In a decoder step T is the
+        beam: the rows of a sentence query its keys and values together, which are then held once
+        per sentence (docs/engine.md, "Keys and values per sentence"). Reshapes read one shape, the
+        sentence count from enc_bias, which every layer of a step shares, so the step graphs carry
+        one Shape chain."""
+        H, Dh = self.heads, self.head_dim
+        B = enc_bias.shape[0]
+        q = self.q_proj(x).reshape(B, -1, H, Dh).transpose(1, 2) * (Dh ** -0.5)  # (B, H, T, Dh)
         scores = q @ k.transpose(-1, -2) + enc_bias[:, None, None, :].to(q.dtype)
         probs = self.dropout(torch.softmax(scores.float(), dim=-1).to(q.dtype))
-        out = (probs @ v).transpose(1, 2).flatten(2)  # (B, T, C)
+        out = (probs @ v).transpose(1, 2).reshape(B, -1, H * Dh)  # (B, T, C)
         return self.out_proj(out)
-
-    def forward_step(self, x, k, v, enc_bias):
-        """forward() for one query per row, x: (R, C) -> (R, C), with constant reshape shapes (no
-        Shape/Gather/Concat arithmetic in the exported step graphs; docs/engine.md, "Step graphs
-        without shape arithmetic"). The same products and sums as forward()."""
-        H, Dh = self.heads, self.head_dim
-        q = self.q_proj(x).reshape(-1, H, 1, Dh) * (Dh ** -0.5)                  # (R, H, 1, Dh)
-        scores = q @ k.transpose(-1, -2) + enc_bias.unsqueeze(1).unsqueeze(1).to(q.dtype)
-        probs = self.dropout(torch.softmax(scores.float(), dim=-1).to(q.dtype))
-        return self.out_proj((probs @ v).reshape(-1, H * Dh))
 
 
     def absorb(self, k, v, enc_bias):
@@ -242,11 +238,6 @@ class DecoderLayer(nn.Module):
         x = self.conv_norm(x + self.drop(u))
         return self.attn_norm(x + self.drop(self.encoder_attn(x, k, v, enc_bias)))
 
-    def attend_step(self, x, u, k, v, enc_bias):
-        """attend() for one query per row, x and u (R, C) (EncoderDecoderAttention.forward_step)."""
-        x = self.conv_norm(x + self.drop(u))
-        return self.attn_norm(x + self.drop(self.encoder_attn.forward_step(x, k, v, enc_bias)))
-
     def attend_absorbed(self, x, u, bias_q, keys_q, values_o):
         """attend() for one query per row, x and u (B, k, C), with EncoderDecoderAttention.absorb's tensors."""
         x = self.conv_norm(x + self.drop(u))
@@ -281,14 +272,15 @@ class DecoderLayer(nn.Module):
     def step_absorbed(self, x, conv_state, absorbed):
         """step() with the attention absorbed: `absorbed` = (bias_q, keys_q, values_o) of this layer."""
         c, conv_state = self.conv.step(self.linear1(x), conv_state)
-        y = self.attend_absorbed(*by_sentence(absorbed, self.conv.dim, x, self.linear2(c)), *absorbed).reshape(x.shape)
+        y = self.attend_absorbed(*by_sentence(absorbed[1], self.conv.dim, x, self.linear2(c)), *absorbed).reshape(x.shape)
         return self.ffn_out(y, self.ffn(y)), conv_state
 
 
-def by_sentence(absorbed, dim, *rows):
-    """Row tensors (R, dim) as (B, k, dim), B the sentences of the absorbed tensors (bias_q, keys_q,
-    values_o); dim is a constant, so the exported graph reads one shape only (the sentence count)."""
-    sentences = absorbed[1].shape[0]
+def by_sentence(per_sentence, dim, *rows):
+    """Row tensors (R, dim) as (B, k, dim), B the first dimension of `per_sentence` (a tensor held
+    once per sentence: enc_bias or an absorbed tensor); dim is a constant, so the exported graph
+    reads one shape only (the sentence count)."""
+    sentences = per_sentence.shape[0]
     return [r.reshape(sentences, -1, dim) for r in rows]
 
 
@@ -405,18 +397,19 @@ class DynamicConvTransformer(nn.Module):
 
     def step_hidden_ring(self, x, rings, orders, keys=None, values=None, enc_bias=None, absorbed=None):
         """step_hidden() (or, given `absorbed`, step_hidden_absorbed()) over conv rings, as the engine's
-        graphs compute it: x (B, C) -> (last layer's output, each layer's conv input h)."""
+        graphs compute it: x (R, C) -> (last layer's output, each layer's conv input h). Keys,
+        values and enc_bias are per sentence, (B, ...), the R rows being B groups of R / B (the beam)."""
         inputs = []
         C = self.cfg.d_model
         for i, layer in enumerate(self.decoder.layers):
+            # The sentence count from one tensor for every layer, so ONNX Runtime's common
+            # subexpression elimination leaves one Shape/Gather chain in the dense step graph.
             if absorbed is None:
                 def attend(y, u, layer=layer, i=i):
-                    return layer.attend_step(y, u, keys[i], values[i], enc_bias)
+                    return layer.attend(*by_sentence(enc_bias, C, y, u), keys[i], values[i], enc_bias).reshape(-1, C)
             else:
-                # The sentence count from one tensor for every layer, so ONNX Runtime's common
-                # subexpression elimination leaves one Shape/Gather chain in the dense step graph.
                 def attend(y, u, layer=layer, i=i):
-                    return layer.attend_absorbed(*by_sentence(absorbed[0], C, y, u), *absorbed[i]).reshape(-1, C)
+                    return layer.attend_absorbed(*by_sentence(absorbed[0][1], C, y, u), *absorbed[i]).reshape(-1, C)
             x, h = layer.step_ring(x, rings[i], orders[i], attend)
             inputs.append(h)
         return x, inputs

@@ -29,6 +29,7 @@ def regraph(bundle_dir):
         raise ValueError(f"{bundle_dir}: graphs {sorted(stale)} are not produced by this export")
     # the manifest keeps its order, graphs new to the bundle last
     manifest["onnx"]["graphs"] = {**{name: graphs[name] for name in old}, **graphs}
+    manifest["onnx"]["step_attention"] = export.STEP_ATTENTION
     manifest["files"] = export.file_entries(bundle_dir)
     with open(os.path.join(bundle_dir, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)

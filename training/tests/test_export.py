@@ -126,10 +126,28 @@ def test_step_graphs_read_conv_rings_and_copy_no_window(bundle):
             assert [n.op_type for n in m.graph.node if "conv_ring" in n.input] == ["MatMul"]
 
 
+def test_step_graphs_take_the_encoder_tensors_per_sentence(bundle):
+    """Bundle format §6: the manifest says so (the engine refuses bundles without it), and the
+    standard attention's step graphs name the sentence axis of keys, values and bias."""
+    _, out, manifest = bundle
+    assert manifest["onnx"]["step_attention"] == "per_sentence"
+    graphs = manifest["onnx"]["graphs"]
+    names = [n for n in ("decoder_step", "decoder_layer0_attend") if n in graphs]
+    assert len(names) == 1
+    for name in names:
+        m = onnx.load(os.path.join(out, graphs[name]["file"]), load_external_data=False)
+        dims = {i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim] for i in m.graph.input}
+        keys = "enc_keys_0" if name == "decoder_step" else "enc_keys"
+        assert dims[keys][0] == "sentences" and dims["enc_bias"][0] == "sentences", (name, dims)
+        rows = dims["tokens"][0] if name == "decoder_step" else dims["x"][:2]
+        assert rows in ("batch", ["sentences", "beam"]), (name, rows)
+
+
 def test_step_graphs_compute_no_shapes(bundle):
     """Step graphs run every decoder step, where each node costs cache misses (docs/engine.md, "Step
-    graphs without shape arithmetic"): the K-matrix pieces read no tensor's shape at all, the dense
-    steps only the sentence count of the absorbed tensors, once."""
+    graphs without shape arithmetic"): the K-matrix pieces read no tensor's shape at all except the
+    standard attention's sentence count, the dense steps only the sentence count (of enc_bias or the
+    absorbed tensors), once."""
     _, out, manifest = bundle
     graphs = manifest["onnx"]["graphs"]
     step_graphs = [n for n in graphs if n.startswith(("decoder_step", "decoder_layer", "decoder_embed"))]
@@ -137,7 +155,11 @@ def test_step_graphs_compute_no_shapes(bundle):
     for name in step_graphs:
         m = onnx.load(os.path.join(out, graphs[name]["file"]), load_external_data=False)
         shapes = [n.input[0] for n in m.graph.node if n.op_type == "Shape"]
-        assert shapes == (["keys_q_0"] if "absorbed" in name and manifest["variant"] == "dense" else []), (name, shapes)
+        if "absorbed" in name:
+            expected = ["keys_q_0"] if manifest["variant"] == "dense" else []
+        else:
+            expected = ["enc_bias"] if name.startswith("decoder_step") or "_attend" in name else []
+        assert shapes == expected, (name, shapes)
 
 
 def test_int8_encoder_quantizes_every_encoder_linear_and_the_key_value_projections(bundle):

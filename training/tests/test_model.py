@@ -150,7 +150,8 @@ def test_conv_ring_steps_equal_the_shifted_window_steps():
 @pytest.mark.parametrize("absorbed", [False, True])
 def test_ring_step_equals_the_step(variant, absorbed):
     """step_hidden_ring, the form the engine's graphs take, equals step_hidden / step_hidden_absorbed
-    over eight steps of two sentences with two rows each, and hands back each layer's conv input."""
+    over eight steps of two sentences with two rows each (the ring form taking keys, values and
+    bias once per sentence, the step form per row), and hands back each layer's conv input."""
     model = make_model(variant)
     torch.manual_seed(4)
     src = torch.randint(4, 300, (2, 6))
@@ -175,7 +176,7 @@ def test_ring_step_equals_the_step(variant, absorbed):
             else:
                 a, conv = model.step_hidden(x, conv, rows_k, rows_v, bias)
             orders = [ring_order(layer.conv.kernel, n) for layer in layers]
-            b, inputs = model.step_hidden_ring(x, rings, orders, rows_k, rows_v, bias, absorbed=tensors)
+            b, inputs = model.step_hidden_ring(x, rings, orders, keys, values, enc_bias, absorbed=tensors)
             for ring, h in zip(rings, inputs):
                 ring_write(ring, h, n)
             worst = max(worst, (a - b).abs().max().item())

@@ -61,8 +61,14 @@ public record Manifest(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record TensorEntry(String shard, long[] shape) {}
 
+    /**
+     * The graphs, and how their decoder steps take the encoder's keys, values and bias
+     * ({@code step_attention}, §6): {@code per_sentence}, or absent in bundles whose step graphs
+     * took them per row.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record OnnxIndex(int opset, Map<String, GraphEntry> graphs) {}
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record OnnxIndex(int opset, Map<String, GraphEntry> graphs, String stepAttention) {}
 
     /**
      * One ONNX graph: its file, input and output names, the weights it takes by name, and the

@@ -115,7 +115,7 @@ public final class AbsorbedAttention implements AutoCloseable {
 
     /** Runs {@code decoder_absorb} over the batch's sentences (one row per group). */
     Tensors prepare(EncodedBatch encoded) {
-        EncodedBatch sentences = encoded.firstOfEachGroup(config);
+        EncodedBatch sentences = encoded.oneRowPerSentence();
         int b = sentences.rows();
         int s = sentences.sourceLength();
         OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -33,8 +33,8 @@ public interface Decoder extends AutoCloseable {
     void step(DecoderState state);
 
     /**
-     * A state holding only rows {@code keep} of {@code state} (encoder rows and conv rings
-     * copied, in that order); {@code state} is closed and must not be used again. Searches call it
+     * A state holding only rows {@code keep} of {@code state} (their sentences' encoder tensors and
+     * the conv rings copied, in that order); {@code state} is closed and must not be used again. Searches call it
      * to stop computing rows whose sentences are finished. Allocates a new state: call it
      * rarely (the searches do when a good share of the rows finished). {@code keep} holds whole
      * beam groups; the search keeps its attention path and vocabulary.
@@ -43,8 +43,9 @@ public interface Decoder extends AutoCloseable {
 
     /**
      * The state with each row of {@code state} (one per sentence, from {@link #newState(EncodedBatch,
-     * int[], int)}) repeated {@code beam} times: encoder rows and conv rings copied, the attention
-     * path, absorbed tensors and vocabulary carried over; {@code state} is closed.
+     * int[], int)}) repeated {@code beam} times: conv rings copied; the encoder tensors (per
+     * sentence) shared; the attention path, absorbed tensors and vocabulary carried over;
+     * {@code state} is closed.
      */
     DecoderState expand(DecoderState state, int beam);
 

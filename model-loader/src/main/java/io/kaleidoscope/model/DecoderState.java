@@ -17,7 +17,8 @@ import java.util.function.BiFunction;
  *
  * <ul>
  *   <li>{@code tokens} (R) and {@code step} (1): written by the search before each step;</li>
- *   <li>the encoder outputs per row (bias, keys and values per layer): fixed for the search;</li>
+ *   <li>the encoder outputs per sentence (bias, keys and values per layer), which the rows of a
+ *       sentence share: fixed for the search;</li>
  *   <li>per layer, the last K_l − 1 conv inputs in a ring, (R, H, K_l − 1, d/H), slot s holding
  *       the input of the latest position p ≡ s (mod K_l − 1), and the ring's order for the coming
  *       step (K_l − 1): the graphs read the ring in place and the decoder writes the step's input
@@ -80,14 +81,15 @@ public final class DecoderState implements AutoCloseable {
             stepTensor = own(OnnxTensor.createTensor(env, step, new long[] {1}));
             logProbsTensor = own(OnnxTensor.createTensor(env, logProbs, new long[] {rows, config.vocabSize()}));
             int s = encoded.sourceLength();
-            encBias = own(OnnxTensor.createTensor(env, encoded.encBias(), new long[] {rows, s}));
+            int sentences = encoded.sentences();   // the encoder's tensors are per sentence (bundle format §6)
+            encBias = own(OnnxTensor.createTensor(env, encoded.encBias(), new long[] {sentences, s}));
             encKeys = new OnnxTensor[layers];
             encValues = new OnnxTensor[layers];
             convRings = new FloatBuffer[layers][2];
             convRingTensors = new OnnxTensor[layers][2];
             convOrders = new LongBuffer[layers];
             convOrderTensors = new OnnxTensor[layers];
-            long[] kvShape = {rows, config.heads(), s, config.headDim()};
+            long[] kvShape = {sentences, config.heads(), s, config.headDim()};
             for (int l = 0; l < layers; l++) {
                 encKeys[l] = own(OnnxTensor.createTensor(env, encoded.encKeys()[l], kvShape));
                 encValues[l] = own(OnnxTensor.createTensor(env, encoded.encValues()[l], kvShape));
@@ -166,7 +168,7 @@ public final class DecoderState implements AutoCloseable {
     /**
      * Beam search: row r continues the hypothesis of row {@code parents[r]}. Gathers the conv
      * rings into the spare buffers and makes them current. The encoder tensors are not moved:
-     * parents are always rows of the same sentence, whose encoder rows are identical.
+     * parents are always rows of the same sentence, and those are held once per sentence.
      */
     public void reorder(int[] parents) {
         for (int l = 0; l < convRings.length; l++) {
@@ -213,20 +215,17 @@ public final class DecoderState implements AutoCloseable {
 
     /**
      * The state for rows {@code keep} of this one (whole beam groups), made by {@code open} from the
-     * selected encoder rows and, on the absorbed path, this search's absorbed tensors for the kept
+     * kept sentences' encoder tensors and, on the absorbed path, this search's absorbed tensors for the kept
      * sentences (copied, not prepared again); then the conv rings are copied and this state closed.
      */
     DecoderState compact(int[] keep, BiFunction<EncodedBatch, AbsorbedAttention.Tensors, DecoderState> open) {
-        AbsorbedAttention.Tensors kept = null;
-        if (absorbed != null) {
-            int group = encoded.group();
-            int[] sentences = new int[keep.length / group];
-            for (int b = 0; b < sentences.length; b++) {
-                sentences[b] = keep[b * group] / group;
-            }
-            kept = absorbed.select(sentences);
+        int group = encoded.group();
+        int[] sentences = new int[keep.length / group];
+        for (int b = 0; b < sentences.length; b++) {
+            sentences[b] = keep[b * group] / group;
         }
-        DecoderState next = open.apply(encoded.selectRows(keep, config), kept);
+        AbsorbedAttention.Tensors kept = absorbed == null ? null : absorbed.select(sentences);
+        DecoderState next = open.apply(encoded.selectSentences(sentences, config), kept);
         next.copyConvRings(this, keep);
         close();
         return next;
@@ -234,8 +233,8 @@ public final class DecoderState implements AutoCloseable {
 
     /**
      * The state with each row of this one (one per sentence) repeated {@code beam} times, made by
-     * {@code open} from the repeated encoder rows and this state's absorbed tensors (handed over:
-     * they are per sentence either way); the conv rings are copied and this state closed.
+     * {@code open} from the same encoder tensors and this state's absorbed tensors (handed over:
+     * both are per sentence); the conv rings are copied and this state closed.
      */
     DecoderState expand(int beam, BiFunction<EncodedBatch, AbsorbedAttention.Tensors, DecoderState> open) {
         if (encoded.group() != 1) {
@@ -243,7 +242,7 @@ public final class DecoderState implements AutoCloseable {
         }
         AbsorbedAttention.Tensors handedOver = absorbed;
         absorbed = null;
-        DecoderState next = open.apply(encoded.repeatRows(beam, config), handedOver);
+        DecoderState next = open.apply(encoded.repeatRows(beam), handedOver);
         int[] source = new int[rows * beam];
         for (int r = 0; r < source.length; r++) {
             source[r] = r / beam;

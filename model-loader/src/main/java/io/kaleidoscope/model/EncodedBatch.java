@@ -5,12 +5,15 @@ import java.nio.FloatBuffer;
 /**
  * What the encoder produced for a batch of B sentences padded to S positions, in direct buffers:
  * the per-sentence decoder state that never changes during a search (docs/bundle-format.md §6).
+ * The buffers hold one row per sentence; a search's rows are the sentences' groups of
+ * {@code group} rows (its beam), which share their sentence's keys and values.
  *
+ * @param rows       the search's rows: B · group
  * @param encoderOut (B, S, d)
  * @param encBias    (B, S): 0 at real positions, −1e9 at padding
  * @param encKeys    per decoder layer, (B, H, S, d/H)
  * @param encValues  per decoder layer, (B, H, S, d/H)
- * @param group      rows per sentence: 1, or the beam once {@link #repeatRows} repeated them
+ * @param group      rows per sentence: 1, or the beam once {@link #repeatRows} set it
  */
 public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, FloatBuffer encBias,
                            FloatBuffer[] encKeys, FloatBuffer[] encValues, int group) {
@@ -25,45 +28,31 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
         return rows / group;
     }
 
-    /** One row per sentence: the first of each group (itself when the group is 1). */
-    public EncodedBatch firstOfEachGroup(ModelConfig config) {
-        if (group == 1) {
-            return this;
-        }
-        int[] first = new int[sentences()];
-        for (int b = 0; b < first.length; b++) {
-            first[b] = b * group;
-        }
-        EncodedBatch one = selectRows(first, config);
-        return new EncodedBatch(one.rows, one.sourceLength, one.encoderOut, one.encBias, one.encKeys, one.encValues, 1);
+    /** The same sentences with one row each (the buffers shared). */
+    public EncodedBatch oneRowPerSentence() {
+        return group == 1 ? this : new EncodedBatch(sentences(), sourceLength, encoderOut, encBias, encKeys, encValues, 1);
     }
 
     /**
-     * The batch with every sentence's rows repeated {@code times} times in place (row r becomes
-     * rows r·times … r·times + times − 1): the layout beam search runs in. Copies once per search.
+     * The batch with {@code times} rows per sentence (row r of a one-row batch becomes rows
+     * r·times … r·times + times − 1): the layout beam search runs in. Copies nothing: the rows of
+     * a sentence share its buffers.
      */
-    public EncodedBatch repeatRows(int times, ModelConfig config) {
+    public EncodedBatch repeatRows(int times) {
         if (times == 1) {
             return this;
         }
         if (group != 1) {
             throw new IllegalStateException("rows already repeated (group " + group + ")");
         }
-        int[] rowsRepeated = new int[rows * times];
-        for (int r = 0; r < rowsRepeated.length; r++) {
-            rowsRepeated[r] = r / times;
-        }
-        EncodedBatch repeated = selectRows(rowsRepeated, config);
-        return new EncodedBatch(repeated.rows, sourceLength, repeated.encoderOut, repeated.encBias, repeated.encKeys,
-                repeated.encValues, times);
+        return new EncodedBatch(rows * times, sourceLength, encoderOut, encBias, encKeys, encValues, times);
     }
 
     /**
-     * The batch made of the given rows, in that order, repeats allowed (copies), with this batch's
-     * group. Used to drop the rows of finished sentences from a running search (whole groups) and
-     * to repeat rows for the beam.
+     * The batch made of the given sentences, in that order (copies), with this batch's rows per
+     * sentence. Used to drop finished sentences from a running search.
      */
-    public EncodedBatch selectRows(int[] keep, ModelConfig config) {
+    public EncodedBatch selectSentences(int[] keep, ModelConfig config) {
         int s = sourceLength;
         int kvRow = config.heads() * s * config.headDim();
         FloatBuffer[] keys = new FloatBuffer[encKeys.length];
@@ -72,8 +61,8 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
             keys[l] = select(encKeys[l], kvRow, keep);
             values[l] = select(encValues[l], kvRow, keep);
         }
-        return new EncodedBatch(keep.length, s, select(encoderOut, s * config.dModel(), keep), select(encBias, s, keep),
-                keys, values, group);
+        return new EncodedBatch(keep.length * group, s, select(encoderOut, s * config.dModel(), keep),
+                select(encBias, s, keep), keys, values, group);
     }
 
     /**

@@ -116,8 +116,8 @@ public final class KMatrixDecoder extends StateDecoder {
         final FloatBuffer[] x = new FloatBuffer[2];
         final FloatBuffer h, c, u, y, g;
         final OnnxTensor[] xT = new OnnxTensor[2];
-        final OnnxTensor hT, cT, uT, yT, gT;
-        /** The absorbed attend graphs' views of x, u and y: (sentences, rows per sentence, d). */
+        final OnnxTensor hT, cT, yT, gT;
+        /** The attend graphs' views of x, u and y: (sentences, rows per sentence, d). */
         final OnnxTensor[] xBySentence = new OnnxTensor[2];
         final OnnxTensor uBySentence, yBySentence;
         final float[] stageIn;
@@ -152,7 +152,6 @@ public final class KMatrixDecoder extends StateDecoder {
             g = DirectBuffers.floats((long) rows * d);
             hT = own(OnnxTensor.createTensor(env, h, rowShape));
             cT = own(OnnxTensor.createTensor(env, c, rowShape));
-            uT = own(OnnxTensor.createTensor(env, u, rowShape));
             yT = own(OnnxTensor.createTensor(env, y, rowShape));
             gT = own(OnnxTensor.createTensor(env, g, rowShape));
             long[] sentenceShape = {rows / state.encoded.group(), state.encoded.group(), d};
@@ -184,16 +183,16 @@ public final class KMatrixDecoder extends StateDecoder {
                             "conv_order", state.convOrderTensors[l]);
                 }
                 convOut[l] = Map.of("c", cT);
+                // Both attention paths take the rows grouped by sentence, (sentences, beam, d).
+                Map<String, OnnxTensor> in = new HashMap<>(Map.of("x", xBySentence[l % 2], "u", uBySentence));
                 if (state.absorbed == null) {
-                    attendIn[l] = Map.of("x", xT[l % 2], "u", uT, "enc_bias", state.encBias,
-                            "enc_keys", state.encKeys[l], "enc_values", state.encValues[l]);
-                    attendOut[l] = Map.of("y", yT);
+                    in.putAll(Map.of("enc_bias", state.encBias, "enc_keys", state.encKeys[l],
+                            "enc_values", state.encValues[l]));
                 } else {
-                    Map<String, OnnxTensor> in = new HashMap<>(Map.of("x", xBySentence[l % 2], "u", uBySentence));
                     state.absorbed.putInto(in, l, "");
-                    attendIn[l] = Map.copyOf(in);
-                    attendOut[l] = Map.of("y", yBySentence);
                 }
+                attendIn[l] = Map.copyOf(in);
+                attendOut[l] = Map.of("y", yBySentence);
                 ffnIn[l] = Map.of("y", yT, "g", gT);
                 ffnOut[l] = Map.of("x_out", xT[(l + 1) % 2]);
             }

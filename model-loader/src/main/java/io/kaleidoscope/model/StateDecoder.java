@@ -33,6 +33,7 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
      */
     StateDecoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings, EnginePaths paths,
                  boolean float16Possible) {
+        requirePerSentenceAttention(bundle);
         this.config = config;
         this.timings = timings;
         this.shortlist = bundle.manifest().shortlist() == null ? null : new ShortlistOutput(bundle, weights, config);
@@ -49,6 +50,24 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
                     + (float16Possible ? "its " + EMBEDDING + " is not exactly float16"
                                        : "it has no hidden-state step graph, which comes with the lexical shortlist"
                                          + " (python3 -m training.shortlist --bundle DIR)"));
+        }
+    }
+
+    /** How this engine hands the step graphs the encoder's keys, values and bias (bundle format §6). */
+    static final String STEP_ATTENTION = "per_sentence";
+
+    /**
+     * Refuses a bundle whose step graphs take the encoder's keys, values and bias per row (exported
+     * before they were held once per sentence; docs/bundle-format.md §6): its weights are fine,
+     * its graphs need re-exporting.
+     */
+    static void requirePerSentenceAttention(Bundle bundle) {
+        String form = bundle.manifest().onnx().stepAttention();
+        if (!STEP_ATTENTION.equals(form)) {
+            throw new BundleException(bundle.directory(), "manifest.json", "its decoder step graphs take the encoder's"
+                    + " keys and values " + (form == null ? "per row" : "'" + form + "'") + ", not per sentence as this"
+                    + " engine keeps them (onnx.step_attention, docs/bundle-format.md §6); re-export its graphs with"
+                    + " python3 -m training.regraph --bundle " + bundle.directory());
         }
     }
 

@@ -54,19 +54,22 @@ class AbsorbedAttentionTest {
     void theBeamKeepsItsRowsPerSentenceThroughRepeatAndCompaction() {
         try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
             EncodedBatch encoded = t.encoder().encode(new int[][] {{5, 6, 3}, {7, 3}, {8, 9, 10, 3}});
-            EncodedBatch beam = encoded.repeatRows(4, t.config());
+            EncodedBatch beam = encoded.repeatRows(4);
             assertEquals(4, beam.group());
+            assertEquals(12, beam.rows());
             assertEquals(3, beam.sentences());
-            EncodedBatch kept = beam.selectRows(new int[] {8, 9, 10, 11}, t.config());   // the third sentence's group
+            assertEquals(encoded.encBias(), beam.encBias(), "the beam's rows share their sentence's tensors");
+            EncodedBatch kept = beam.selectSentences(new int[] {2}, t.config());   // the third sentence's group
             assertEquals(1, kept.sentences());
-            EncodedBatch first = kept.firstOfEachGroup(t.config());
+            assertEquals(4, kept.rows());
+            EncodedBatch first = kept.oneRowPerSentence();
             assertEquals(1, first.rows());
             float[] expected = new float[encoded.sourceLength()];
             float[] actual = new float[encoded.sourceLength()];
             encoded.encBias().get(2 * encoded.sourceLength(), expected);
             first.encBias().get(0, actual);
             assertArrayEquals(expected, actual, "the third sentence's source bias");
-            assertThrows(IllegalStateException.class, () -> beam.repeatRows(2, t.config()));
+            assertThrows(IllegalStateException.class, () -> beam.repeatRows(2));
         }
     }
 
@@ -75,7 +78,7 @@ class AbsorbedAttentionTest {
         try (Translator t = Translator.load(TestBundles.TINY_KMATRIX, KMatrixKernels.preferred(), 8,
                 EnginePaths.AUTO.withAttention(AbsorbedAttention.Path.ABSORBED))) {
             EncodedBatch encoded = t.encoder().encode(new int[][] {{5, 6, 7, 8, 3}, {9, 10, 3}, {11, 12, 13, 3}})
-                    .repeatRows(2, t.config());
+                    .repeatRows(2);
             int[][] tokens = {{2, 2, 2, 2, 2, 2}, {20, 21, 22, 23, 24, 25}, {30, 31, 32, 33, 34, 35}};
             int vocab = t.config().vocabSize();
             float[] whole = new float[6 * vocab];

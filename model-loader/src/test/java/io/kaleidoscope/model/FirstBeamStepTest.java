@@ -36,7 +36,7 @@ class FirstBeamStepTest {
                 firstOnce = BeamSearch.run(recording, state, t.config(), maxLengths, BEAM, 1.0);
             }
             BeamSearch.Hypothesis[] repeated;
-            try (DecoderState state = t.decoder().newState(encoded.repeatRows(BEAM, t.config()))) {
+            try (DecoderState state = t.decoder().newState(encoded.repeatRows(BEAM))) {
                 repeated = BeamSearch.run(t.decoder(), state, t.config(), maxLengths, BEAM, 1.0);
             }
             assertEquals(3, recording.rowsPerStep.get(0), "first step: one row per sentence");
