@@ -170,7 +170,7 @@ public final class Translator implements AutoCloseable {
         EncodedBatch encoded = encoder.encode(sources);
         int[] vocabulary = options.shortlist() && shortlist != null ? shortlist.candidates(sources) : null;
         // One row per sentence: a beam search expands the state to the beam after its first step.
-        try (DecoderState state = decoder.newState(encoded, vocabulary, options.beam())) {
+        try (DecoderState state = decoder.newState(encoded, vocabulary)) {
             EngineTimings.Snapshot before = timings.snapshot();
             long start = System.nanoTime();
             int[][] out;

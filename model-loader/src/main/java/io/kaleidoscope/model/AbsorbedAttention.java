@@ -19,10 +19,10 @@ import java.util.Map;
  * once per search, {@code decoder_absorb} folds the query projection into each sentence's keys
  * and the output projection into its values, giving per layer {@code bias_q} (B, H·S),
  * {@code keys_q} (B, d, H·S) and {@code values_o} (B, H·S, d). A step then reads those instead
- * of the projections' 2·d² weights — fewer bytes while B·H·S is small next to d + R·S, which,
+ * of the projections' 2·d² weights — fewer bytes while B·(H − 1)·S is no more than d, which,
  * for searches of a few sentences, is the rule {@link Path#AUTO} applies ({@link #chosenFor}).
- * The beam's rows of a sentence share its tensors, where the standard path holds keys and values
- * per row.
+ * The beam's rows of a sentence share its tensors, as they share its keys and values on the
+ * standard path.
  */
 public final class AbsorbedAttention implements AutoCloseable {
     /** The graph that computes the absorbed tensors. */
@@ -77,34 +77,26 @@ public final class AbsorbedAttention implements AutoCloseable {
     static final int MAX_SENTENCES = 4;
 
     /**
-     * Whether a search over these rows takes the absorbed path. Under AUTO: at most
+     * Whether a search over these sentences takes the absorbed path. Under AUTO: at most
      * {@link #MAX_SENTENCES} sentences, and no more floats read per layer and step than the
-     * standard path, 2·B·H·S·d against the two d×d projections plus each row's keys and values,
-     * 2·d² + 2·R·S·d (B sentences, R rows, S source positions). At batch 1 that holds for sources
-     * up to d/(H − 1) tokens greedily and for any length with a beam of H or more.
+     * standard path, 2·B·H·S·d against the two d×d projections plus each sentence's keys and values
+     * (held once per sentence, whatever the beam), 2·d² + 2·B·S·d (B sentences, S source
+     * positions): B·(H − 1)·S ≤ d. At batch 1 that holds for sources up to d/(H − 1) tokens.
      */
     boolean chosenFor(EncodedBatch encoded) {
-        return chosenFor(encoded, encoded.group());
-    }
-
-    /** {@link #chosenFor(EncodedBatch)} for a search that will have {@code rowsPerSentence} rows per sentence. */
-    boolean chosenFor(EncodedBatch encoded, int rowsPerSentence) {
         if (path == Path.ABSORBED) {
             return true;
         }
-        long s = encoded.sourceLength();
-        long rows = (long) encoded.sentences() * rowsPerSentence;
-        return encoded.sentences() <= MAX_SENTENCES
-                && (long) encoded.sentences() * config.heads() * s <= config.dModel() + rows * s;
+        long b = encoded.sentences();
+        return b <= MAX_SENTENCES && b * (config.heads() - 1) * encoded.sourceLength() <= config.dModel();
     }
 
     /**
-     * The absorbed tensors for a search over these sentences with {@code rowsPerSentence} rows each
-     * when it takes that path, else null (also when {@code absorbed} is null). Their preparation
-     * counts as encoder time: once per search.
+     * The absorbed tensors for a search over these sentences when it takes that path, else null
+     * (also when {@code absorbed} is null). Their preparation counts as encoder time: once per search.
      */
-    static Tensors forSearch(AbsorbedAttention absorbed, EncodedBatch encoded, int rowsPerSentence, EngineTimings timings) {
-        if (absorbed == null || !absorbed.chosenFor(encoded, rowsPerSentence)) {
+    static Tensors forSearch(AbsorbedAttention absorbed, EncodedBatch encoded, EngineTimings timings) {
+        if (absorbed == null || !absorbed.chosenFor(encoded)) {
             return null;
         }
         long start = System.nanoTime();

@@ -8,7 +8,11 @@ package io.kaleidoscope.model;
  */
 public interface Decoder extends AutoCloseable {
 
-    /** A state for a search over the encoded rows (already repeated for the beam), every token scored. */
+    /**
+     * A state for a search over the encoded rows, every token scored: one row per sentence (a
+     * greedy search, or a beam search's first step, which {@link #expand} then repeats for the
+     * beam) or already repeated for the beam.
+     */
     default DecoderState newState(EncodedBatch encoded) {
         return newState(encoded, null);
     }
@@ -20,14 +24,6 @@ public interface Decoder extends AutoCloseable {
      */
     DecoderState newState(EncodedBatch encoded, int[] vocabulary);
 
-    /**
-     * {@link #newState(EncodedBatch, int[])} on the attention path chosen for a search with
-     * {@code rowsPerSentence} rows per sentence. A beam search starts this way with one row per
-     * sentence ({@code encoded} not repeated) and its beam as {@code rowsPerSentence}: every
-     * hypothesis of a sentence starts from the same bos state, so the first step is computed once
-     * per sentence, and {@link #expand} then gives each sentence its beam's rows.
-     */
-    DecoderState newState(EncodedBatch encoded, int[] vocabulary, int rowsPerSentence);
 
     /** Runs one step. Allocates nothing in steady state. */
     void step(DecoderState state);
@@ -42,8 +38,9 @@ public interface Decoder extends AutoCloseable {
     DecoderState compact(DecoderState state, int[] keep);
 
     /**
-     * The state with each row of {@code state} (one per sentence, from {@link #newState(EncodedBatch,
-     * int[], int)}) repeated {@code beam} times: conv rings copied; the encoder tensors (per
+     * The state with each row of {@code state} (one per sentence) repeated {@code beam} times, for
+     * a beam search after its first step (every hypothesis of a sentence starts from the same bos
+     * state, so that step is computed once per sentence): conv rings copied; the encoder tensors (per
      * sentence) shared; the attention path, absorbed tensors and vocabulary carried over;
      * {@code state} is closed.
      */

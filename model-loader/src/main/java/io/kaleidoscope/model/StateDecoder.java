@@ -96,15 +96,10 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
 
     @Override
     public final DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
-        return newState(encoded, vocabulary, encoded.group());
-    }
-
-    @Override
-    public final DecoderState newState(EncodedBatch encoded, int[] vocabulary, int rowsPerSentence) {
         if (vocabulary != null && shortlist == null) {
             throw new IllegalStateException("this bundle has no shortlist");
         }
-        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, rowsPerSentence, timings));
+        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
     }
 
     @Override

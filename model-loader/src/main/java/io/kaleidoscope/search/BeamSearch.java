@@ -23,9 +23,9 @@ import java.util.Arrays;
  * ({@link Decoder#compact}).
  *
  * <p>The first step has one live hypothesis per sentence (bos), so it runs on a state with one
- * row per sentence when given one ({@link Decoder#newState(io.kaleidoscope.model.EncodedBatch,
- * int[], int)}) and {@link Decoder#expand}s it to the beam's rows afterwards: the same candidates,
- * for about a beam's share of that step's work (docs/engine.md, "First beam step").
+ * row per sentence when given one and {@link Decoder#expand}s it to the beam's rows afterwards:
+ * the same candidates, for about a beam's share of that step's work (docs/engine.md, "First beam
+ * step").
  */
 public final class BeamSearch {
     /** The best finished hypothesis of a sentence. */

@@ -32,16 +32,15 @@ class AbsorbedAttentionTest {
         assertEquals(4, config.heads());
         try (AbsorbedAttention auto = AbsorbedAttention.open(bundle, new OnnxWeights(bundle.weights()), config,
                 AbsorbedAttention.Path.AUTO)) {
-            // absorbed iff B <= 4 and B·H·S <= d + R·S, here 4·B·S <= 128 + R·S
-            assertTrue(auto.chosenFor(rows(1, 4, 40)));       // 160 <= 288
-            assertTrue(auto.chosenFor(rows(1, 1, 42)));       // 168 <= 170
-            assertFalse(auto.chosenFor(rows(1, 1, 43)));      // 172 > 171
-            assertTrue(auto.chosenFor(rows(1, 1, 43), 4));    // a beam's first step, chosen for its 4 rows: 172 <= 300
-            assertTrue(auto.chosenFor(rows(4, 4, 10)));       // 160 <= 288
-            assertTrue(auto.chosenFor(rows(4, 1, 10)));       // 160 <= 168
-            assertFalse(auto.chosenFor(rows(4, 1, 11)));      // 176 > 172
-            assertFalse(auto.chosenFor(rows(5, 4, 10)));      // 200 <= 328, but five sentences
-            assertFalse(auto.chosenFor(rows(32, 4, 10)));     // 1280 <= 1408, but 32 sentences
+            // absorbed iff B <= 4 and B·(H − 1)·S <= d, here 3·B·S <= 128, whatever the beam
+            assertTrue(auto.chosenFor(rows(1, 1, 42)));       // 126 <= 128
+            assertFalse(auto.chosenFor(rows(1, 1, 43)));      // 129 > 128
+            assertTrue(auto.chosenFor(rows(1, 4, 42)));       // the beam's rows share the keys and values
+            assertFalse(auto.chosenFor(rows(1, 4, 43)));
+            assertTrue(auto.chosenFor(rows(4, 4, 10)));       // 120 <= 128
+            assertFalse(auto.chosenFor(rows(4, 1, 11)));      // 132 > 128
+            assertFalse(auto.chosenFor(rows(5, 4, 2)));       // 30 <= 128, but five sentences
+            assertFalse(auto.chosenFor(rows(32, 4, 1)));      // 96 <= 128, but 32 sentences
         }
         try (AbsorbedAttention forced = AbsorbedAttention.open(bundle, new OnnxWeights(bundle.weights()), config,
                 AbsorbedAttention.Path.ABSORBED)) {

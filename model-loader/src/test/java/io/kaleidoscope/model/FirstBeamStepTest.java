@@ -32,7 +32,7 @@ class FirstBeamStepTest {
             int[] maxLengths = {9, 9, 9};
             RecordingDecoder recording = new RecordingDecoder(t.decoder());
             BeamSearch.Hypothesis[] firstOnce;
-            try (DecoderState state = recording.newState(encoded, null, BEAM)) {
+            try (DecoderState state = recording.newState(encoded, null)) {
                 firstOnce = BeamSearch.run(recording, state, t.config(), maxLengths, BEAM, 1.0);
             }
             BeamSearch.Hypothesis[] repeated;
@@ -54,7 +54,7 @@ class FirstBeamStepTest {
     void expandGivesEveryBeamRowItsSentencesRingsAndKeepsTheAttentionPath(String name) {
         try (Translator t = Translator.load(TestBundles.MODELS.resolve(name))) {
             Decoder decoder = t.decoder();
-            DecoderState first = decoder.newState(t.encoder().encode(SOURCES), null, BEAM);
+            DecoderState first = decoder.newState(t.encoder().encode(SOURCES), null);
             assertEquals(3, first.rows());
             first.setInputs(new int[] {t.config().bos(), t.config().bos(), t.config().bos()}, 0);
             decoder.step(first);
@@ -110,11 +110,6 @@ class FirstBeamStepTest {
         @Override
         public DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
             return inner.newState(encoded, vocabulary);
-        }
-
-        @Override
-        public DecoderState newState(EncodedBatch encoded, int[] vocabulary, int rowsPerSentence) {
-            return inner.newState(encoded, vocabulary, rowsPerSentence);
         }
 
         @Override
