@@ -168,60 +168,90 @@ public final class HalfPrecisionProjection {
     }
 
     /**
-     * Groups of four rows: per pass half a chunk (two vectors' width of vocabulary) for four
-     * rows, eight accumulators (sixteen spill registers and run several times slower). The chunks are the outer loop, so the
-     * weights stream from memory once per step for all groups.
+     * Groups of four rows: per pass a whole chunk (four vectors' width of vocabulary) for four
+     * rows, sixteen accumulators. Each widened weight vector is used by its four rows' fused
+     * multiply-adds at once, so only one is live at a time and the accumulators, the four
+     * broadcast activations and it fit the 32 vector registers. The chunks are the outer loop, so
+     * the weights stream from memory once per step for all groups.
      */
     private void projectRowGroups(int groups) {
         int chunkSize = d * CHUNK;
         for (int start = 0; start < paddedVocab; start += CHUNK) {
             int base = (start / CHUNK) * chunkSize;
-            for (int half = 0; half < CHUNK; half += 2 * L) {
-                for (int g = 0; g < groups; g++) {
-                    projectHalfChunk(base + half, g * ROW_GROUP * d, g * ROW_GROUP * paddedVocab + start + half);
-                }
+            for (int g = 0; g < groups; g++) {
+                projectChunk(base, g * ROW_GROUP * d, g * ROW_GROUP * paddedVocab + start);
             }
         }
     }
 
-    /** Two vectors' width of vocabulary (weights from {@code at}) for the four rows from {@code x0}. */
-    private void projectHalfChunk(int at, int x0, int out) {
+    /** One chunk of vocabulary (weights from {@code at}) for the four rows from {@code x0}. */
+    private void projectChunk(int at, int x0, int out) {
         FloatVector a0 = FloatVector.zero(FLOATS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
         FloatVector c0 = a0;
         FloatVector c1 = a0;
         FloatVector c2 = a0;
         FloatVector c3 = a0;
+        FloatVector e0 = a0;
+        FloatVector e1 = a0;
+        FloatVector e2 = a0;
+        FloatVector e3 = a0;
         int x1 = x0 + d;
         int x2 = x1 + d;
         int x3 = x2 + d;
         for (int i = 0; i < d; i++) {
             int w = at + i * CHUNK;
-            FloatVector w0 = widenUnscaled(weights, w);
-            FloatVector w1 = widenUnscaled(weights, w + L);
             FloatVector r0 = FloatVector.broadcast(FLOATS, input[x0 + i]);
             FloatVector r1 = FloatVector.broadcast(FLOATS, input[x1 + i]);
             FloatVector r2 = FloatVector.broadcast(FLOATS, input[x2 + i]);
             FloatVector r3 = FloatVector.broadcast(FLOATS, input[x3 + i]);
+            FloatVector w0 = widenUnscaled(weights, w);
             a0 = w0.fma(r0, a0);
             a1 = w0.fma(r1, a1);
             a2 = w0.fma(r2, a2);
             a3 = w0.fma(r3, a3);
-            c0 = w1.fma(r0, c0);
-            c1 = w1.fma(r1, c1);
-            c2 = w1.fma(r2, c2);
-            c3 = w1.fma(r3, c3);
+            FloatVector w1 = widenUnscaled(weights, w + L);
+            b0 = w1.fma(r0, b0);
+            b1 = w1.fma(r1, b1);
+            b2 = w1.fma(r2, b2);
+            b3 = w1.fma(r3, b3);
+            FloatVector w2 = widenUnscaled(weights, w + 2 * L);
+            c0 = w2.fma(r0, c0);
+            c1 = w2.fma(r1, c1);
+            c2 = w2.fma(r2, c2);
+            c3 = w2.fma(r3, c3);
+            FloatVector w3 = widenUnscaled(weights, w + 3 * L);
+            e0 = w3.fma(r0, e0);
+            e1 = w3.fma(r1, e1);
+            e2 = w3.fma(r2, e2);
+            e3 = w3.fma(r3, e3);
         }
+        // Stored here, not through a helper: a call C2 declines to inline would box the vectors.
+        int o1 = out + paddedVocab;
+        int o2 = o1 + paddedVocab;
+        int o3 = o2 + paddedVocab;
         a0.intoArray(logits, out);
-        c0.intoArray(logits, out + L);
-        a1.intoArray(logits, out + paddedVocab);
-        c1.intoArray(logits, out + paddedVocab + L);
-        a2.intoArray(logits, out + 2 * paddedVocab);
-        c2.intoArray(logits, out + 2 * paddedVocab + L);
-        a3.intoArray(logits, out + 3 * paddedVocab);
-        c3.intoArray(logits, out + 3 * paddedVocab + L);
+        b0.intoArray(logits, out + L);
+        c0.intoArray(logits, out + 2 * L);
+        e0.intoArray(logits, out + 3 * L);
+        a1.intoArray(logits, o1);
+        b1.intoArray(logits, o1 + L);
+        c1.intoArray(logits, o1 + 2 * L);
+        e1.intoArray(logits, o1 + 3 * L);
+        a2.intoArray(logits, o2);
+        b2.intoArray(logits, o2 + L);
+        c2.intoArray(logits, o2 + 2 * L);
+        e2.intoArray(logits, o2 + 3 * L);
+        a3.intoArray(logits, o3);
+        b3.intoArray(logits, o3 + L);
+        c3.intoArray(logits, o3 + 2 * L);
+        e3.intoArray(logits, o3 + 3 * L);
     }
 
     /** In place over the first V logits from {@code from}: x − max − log Σ exp(x − max). */
