@@ -19,9 +19,9 @@ public enum OutputProjection {
     /**
      * Up to this many rows (sentences × beam) the float16 kernel is the faster: it reads half the
      * bytes, while ONNX Runtime's blocked matrix product wins once enough rows share each weight
-     * (measured on the base model's 512 × 8,000 projection: docs/engine.md).
+     * (measured on the base model's 512 × 8,000 projection, in JMH and end to end: docs/engine.md).
      */
-    public static final int FLOAT16_MAX_ROWS = 8;
+    public static final int FLOAT16_MAX_ROWS = 16;
 
     /** Whether a search of {@code rows} rows takes the float16 kernel, given the bundle allows it. */
     boolean float16For(int rows) {
