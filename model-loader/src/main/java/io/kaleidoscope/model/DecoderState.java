@@ -7,6 +7,7 @@ import io.kaleidoscope.onnx.DirectBuffers;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -48,13 +49,19 @@ public final class DecoderState implements AutoCloseable {
     AbsorbedAttention.Tensors absorbed;
     /** Whether this search's full-vocabulary projection is the float16 Java kernel. */
     final boolean float16Output;
-    /** convRings[l][side]: side {@link #current} holds the rings the next step reads. */
-    final FloatBuffer[][] convRings;
-    final OnnxTensor[][] convRingTensors;
+    /** Layer l's conv ring, (R, H, K−1, d/H): one buffer, reordered in place ({@link #reorder}). */
+    final FloatBuffer[] convRings;
+    final OnnxTensor[] convRingTensors;
     /** Per layer: the window index of each ring slot's input at the coming step (conv_order). */
     private final LongBuffer[] convOrders;
     final OnnxTensor[] convOrderTensors;
-    int current;
+    /**
+     * {@link #reorder}'s room for the ring rows of one sentence that are overwritten while another
+     * row still has to read them (null when a sentence has one row: such a state is never reordered).
+     */
+    private final FloatBuffer reorderScratch;
+    /** Per row of the sentence being reordered: its saved copy's index in the scratch, or −1. */
+    private final int[] savedAt;
     /** The step index of the coming (or running) step: the ring slot its conv inputs go to. */
     private int position;
     private final List<OnnxTensor> owned = new ArrayList<>();
@@ -85,8 +92,8 @@ public final class DecoderState implements AutoCloseable {
             encBias = own(OnnxTensor.createTensor(env, encoded.encBias(), new long[] {sentences, s}));
             encKeys = new OnnxTensor[layers];
             encValues = new OnnxTensor[layers];
-            convRings = new FloatBuffer[layers][2];
-            convRingTensors = new OnnxTensor[layers][2];
+            convRings = new FloatBuffer[layers];
+            convRingTensors = new OnnxTensor[layers];
             convOrders = new LongBuffer[layers];
             convOrderTensors = new OnnxTensor[layers];
             long[] kvShape = {sentences, config.heads(), s, config.headDim()};
@@ -95,10 +102,8 @@ public final class DecoderState implements AutoCloseable {
                 encValues[l] = own(OnnxTensor.createTensor(env, encoded.encValues()[l], kvShape));
                 int slots = config.decoderKernels()[l] - 1;
                 long[] ringShape = {rows, config.heads(), slots, config.headDim()};
-                for (int side = 0; side < 2; side++) {
-                    convRings[l][side] = DirectBuffers.floats((long) rows * config.convStateFloats(l));
-                    convRingTensors[l][side] = own(OnnxTensor.createTensor(env, convRings[l][side], ringShape));
-                }
+                convRings[l] = DirectBuffers.floats((long) rows * config.convStateFloats(l));
+                convRingTensors[l] = own(OnnxTensor.createTensor(env, convRings[l], ringShape));
                 convOrders[l] = DirectBuffers.longs(slots);
                 convOrderTensors[l] = own(OnnxTensor.createTensor(env, convOrders[l], new long[] {slots}));
             }
@@ -106,6 +111,13 @@ public final class DecoderState implements AutoCloseable {
             close();
             throw new IllegalStateException("cannot create decoder state tensors", e);
         }
+        int group = encoded.group();
+        int widestRow = 0;
+        for (int l = 0; l < layers; l++) {
+            widestRow = Math.max(widestRow, config.convStateFloats(l));
+        }
+        reorderScratch = group == 1 ? null : FloatBuffer.allocate(group * widestRow);
+        savedAt = new int[group];
     }
 
     private OnnxTensor own(OnnxTensor tensor) {
@@ -152,7 +164,7 @@ public final class DecoderState implements AutoCloseable {
      * of the step's position, which held the input that has just left the window.
      */
     void writeConvInput(int layer, FloatBuffer h) {
-        FloatBuffer ring = convRings[layer][current];
+        FloatBuffer ring = convRings[layer];
         int slots = convOrders[layer].capacity();
         int slot = position % slots;
         int heads = config.heads();
@@ -166,50 +178,88 @@ public final class DecoderState implements AutoCloseable {
     }
 
     /**
-     * Beam search: row r continues the hypothesis of row {@code parents[r]}. Gathers the conv
-     * rings into the spare buffers and makes them current. The encoder tensors are not moved:
-     * parents are always rows of the same sentence, and those are held once per sentence.
+     * Beam search: row r continues the hypothesis of row {@code parents[r]}, a row of the same
+     * sentence. The conv rings are reordered in place, one sentence's rows at a time: rows that
+     * keep their own hypothesis are not touched (about half of them, measured over a batch-32
+     * beam-4 search), and a row that is overwritten while another still reads it is saved first.
+     * The encoder tensors are not moved: they are held once per sentence.
      */
     public void reorder(int[] parents) {
-        for (int l = 0; l < convRings.length; l++) {
-            copyRingRows(l, position, convRings[l][current], convRings[l][current ^ 1], parents, rows);
+        int group = encoded.group();
+        for (int first = 0; first < rows; first += group) {
+            for (int r = first; r < first + group; r++) {
+                if (parents[r] < first || parents[r] >= first + group) {
+                    throw new IllegalArgumentException("row " + r + "'s parent " + parents[r]
+                            + " is not a row of the same sentence (rows " + first + "…" + (first + group - 1) + ")");
+                }
+            }
         }
-        current ^= 1;
+        for (int l = 0; l < convRings.length; l++) {
+            for (int first = 0; first < rows; first += group) {
+                reorderSentence(l, first, group, parents);
+            }
+        }
+    }
+
+    /** Layer l's ring rows first … first + group − 1 (one sentence) after {@link #reorder}. */
+    private void reorderSentence(int layer, int first, int group, int[] parents) {
+        FloatBuffer ring = convRings[layer];
+        int saved = 0;
+        Arrays.fill(savedAt, -1);
+        for (int r = first; r < first + group; r++) {
+            int parent = parents[r];
+            boolean parentOverwritten = parents[parent] != parent;
+            if (parent != r && parentOverwritten && savedAt[parent - first] < 0) {
+                copyRingRow(layer, position, ring, parent, reorderScratch, saved);
+                savedAt[parent - first] = saved++;
+            }
+        }
+        for (int r = first; r < first + group; r++) {
+            int parent = parents[r];
+            if (parent == r) {
+                continue;
+            }
+            int saveIndex = savedAt[parent - first];
+            if (saveIndex >= 0) {
+                copyRingRow(layer, position, reorderScratch, saveIndex, ring, r);
+            } else {
+                copyRingRow(layer, position, ring, parent, ring, r);
+            }
+        }
     }
 
     /**
-     * Copies the current conv rings of {@code from}'s rows {@code keep[r]} into this state's rows r
-     * (this state was made for exactly those rows, by {@link #compact} or {@link #expand}; the step
+     * Copies the conv rings of {@code from}'s rows {@code keep[r]} into this state's rows r (this
+     * state was made for exactly those rows, by {@link #compact} or {@link #expand}; the step
      * index, and with it the ring slots, carries on).
      */
     private void copyConvRings(DecoderState from, int[] keep) {
         for (int l = 0; l < convRings.length; l++) {
-            copyRingRows(l, from.position, from.convRings[l][from.current], convRings[l][current], keep, keep.length);
+            for (int r = 0; r < keep.length; r++) {
+                copyRingRow(l, from.position, from.convRings[l], keep[r], convRings[l], r);
+            }
         }
     }
 
     /**
-     * Rows r < {@code count} of layer l's ring {@code to} become rows {@code sources[r]} of
+     * Row {@code toRow} of layer l's ring (or scratch) {@code to} becomes row {@code fromRow} of
      * {@code from}, after the step at {@code lastStep}. Until the ring has wrapped around, only
-     * slots 0 … lastStep hold inputs and the rest are zero in every ring of the search (both sides,
-     * and a compacted or expanded state's fresh ones), so only those are copied: for the long
-     * kernels (30 slots) that skips most of the ring for the whole of a typical sentence.
+     * slots 0 … lastStep hold inputs and the rest are zero in every ring of the search (and in a
+     * compacted or expanded state's fresh ones), so only those are copied: for the long kernels
+     * (30 slots) that skips most of the ring for the whole of a typical sentence.
      */
-    private void copyRingRows(int layer, int lastStep, FloatBuffer from, FloatBuffer to, int[] sources, int count) {
+    private void copyRingRow(int layer, int lastStep, FloatBuffer from, int fromRow, FloatBuffer to, int toRow) {
         int slots = config.decoderKernels()[layer] - 1;
         int written = Math.min(lastStep + 1, slots);
         int headDim = config.headDim();
-        int heads = config.heads();
-        int rowFloats = heads * slots * headDim;
-        for (int r = 0; r < count; r++) {
-            if (written == slots) {
-                to.put(r * rowFloats, from, sources[r] * rowFloats, rowFloats);
-                continue;
-            }
-            for (int h = 0; h < heads; h++) {
-                int slot0 = h * slots * headDim;
-                to.put(r * rowFloats + slot0, from, sources[r] * rowFloats + slot0, written * headDim);
-            }
+        int rowFloats = config.heads() * slots * headDim;
+        if (written == slots) {
+            to.put(toRow * rowFloats, from, fromRow * rowFloats, rowFloats);
+            return;
+        }
+        for (int h = 0; h < config.heads(); h++) {
+            int slot0 = h * slots * headDim;
+            to.put(toRow * rowFloats + slot0, from, fromRow * rowFloats + slot0, written * headDim);
         }
     }
 

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * The dense baseline: the whole decoder step is {@code decoder_step.onnx}, run by ONNX Runtime
  * with the state as inputs and pinned outputs; its outputs include each layer's conv input, which
- * this class writes into the layer's conv ring after the step. The input and output maps of both
- * conv-ring sides are built once per state, so a step allocates nothing.
+ * this class writes into the layer's conv ring after the step. The input and output maps are
+ * built once per state, so a step allocates nothing.
  *
  * <p>With the int8 decoder ({@link EnginePaths#decoder}) each of these graphs is its
  * {@code _int8} variant (bundle format §12).
@@ -38,8 +38,8 @@ public final class DenseDecoder extends StateDecoder {
     private OnnxGraph stepHiddenGraph;
     /** The state of the search in progress (one at a time on the engine thread) and its bindings. */
     private DecoderState bound;
-    /** [side] → inputs and outputs when conv ring side {@code side} is current. */
-    private Bindings[] sides;
+    /** The bound state's step inputs and outputs. */
+    private Bindings bindings;
     /** Per layer: the step's conv inputs (R, d), which go into the conv rings after the step. */
     private FloatBuffer[] convInputs;
     private final List<OnnxTensor> convInputTensors = new ArrayList<>();
@@ -101,35 +101,31 @@ public final class DenseDecoder extends StateDecoder {
             state.close();
             throw new IllegalStateException("cannot create the conv input tensors", e);
         }
-        Bindings[] sides = new Bindings[2];
-        for (int side = 0; side < 2; side++) {
-            Map<String, OnnxTensor> inputs = new HashMap<>();
-            Map<String, OnnxTensor> outputs = new HashMap<>();
-            inputs.put("tokens", state.tokensTensor);
-            inputs.put("step", state.stepTensor);
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        Map<String, OnnxTensor> outputs = new HashMap<>();
+        inputs.put("tokens", state.tokensTensor);
+        inputs.put("step", state.stepTensor);
+        if (state.absorbed == null) {
+            inputs.put("enc_bias", state.encBias);
+        }
+        if (hidden == null) {
+            outputs.put("log_probs", state.logProbsTensor);
+        } else {
+            outputs.put("x", hidden);
+        }
+        for (int l = 0; l < config.decoderLayers(); l++) {
             if (state.absorbed == null) {
-                inputs.put("enc_bias", state.encBias);
-            }
-            if (hidden == null) {
-                outputs.put("log_probs", state.logProbsTensor);
+                inputs.put("enc_keys_" + l, state.encKeys[l]);
+                inputs.put("enc_values_" + l, state.encValues[l]);
             } else {
-                outputs.put("x", hidden);
+                state.absorbed.putInto(inputs, l, "_" + l);
             }
-            for (int l = 0; l < config.decoderLayers(); l++) {
-                if (state.absorbed == null) {
-                    inputs.put("enc_keys_" + l, state.encKeys[l]);
-                    inputs.put("enc_values_" + l, state.encValues[l]);
-                } else {
-                    state.absorbed.putInto(inputs, l, "_" + l);
-                }
-                inputs.put("conv_ring_" + l, state.convRingTensors[l][side]);
-                inputs.put("conv_order_" + l, state.convOrderTensors[l]);
-                outputs.put("conv_input_" + l, convInputTensors.get(l));
-            }
-            sides[side] = new Bindings(Map.copyOf(inputs), Map.copyOf(outputs));
+            inputs.put("conv_ring_" + l, state.convRingTensors[l]);
+            inputs.put("conv_order_" + l, state.convOrderTensors[l]);
+            outputs.put("conv_input_" + l, convInputTensors.get(l));
         }
         this.bound = state;
-        this.sides = sides;
+        this.bindings = new Bindings(Map.copyOf(inputs), Map.copyOf(outputs));
         return state;
     }
 
@@ -138,7 +134,7 @@ public final class DenseDecoder extends StateDecoder {
         if (state != bound) {
             throw new IllegalStateException("step() on a state this decoder did not create last");
         }
-        Bindings b = sides[state.current];
+        Bindings b = bindings;
         long start = System.nanoTime();
         if (hidden == null) {
             stepGraph.run(b.inputs(), b.outputs());

@@ -125,8 +125,8 @@ public final class KMatrixDecoder extends StateDecoder {
         final float[] hidden;
         /** The attend graph per layer: standard or absorbed, as the state's search takes. */
         final OnnxGraph[] attendGraphs;
-        /** Conv graph inputs per layer and conv-ring side: [l][side]. */
-        final Map<String, OnnxTensor>[][] convIn;
+        /** Conv graph inputs per layer. */
+        final Map<String, OnnxTensor>[] convIn;
         final Map<String, OnnxTensor>[] convOut;
         final Map<String, OnnxTensor>[] attendIn, attendOut, ffnIn, ffnOut;
         final Map<String, OnnxTensor> embedIn, embedOut, outputIn, outputOut;
@@ -171,17 +171,14 @@ public final class KMatrixDecoder extends StateDecoder {
             // After layer l the input of layer l + 1 is in x[(l + 1) % 2].
             outputIn = Map.of("x", xT[layers % 2]);
             outputOut = Map.of("log_probs", state.logProbsTensor);
-            convIn = new Map[layers][2];
+            convIn = new Map[layers];
             convOut = new Map[layers];
             attendIn = new Map[layers];
             attendOut = new Map[layers];
             ffnIn = new Map[layers];
             ffnOut = new Map[layers];
             for (int l = 0; l < layers; l++) {
-                for (int side = 0; side < 2; side++) {
-                    convIn[l][side] = Map.of("h", hT, "conv_ring", state.convRingTensors[l][side],
-                            "conv_order", state.convOrderTensors[l]);
-                }
+                convIn[l] = Map.of("h", hT, "conv_ring", state.convRingTensors[l], "conv_order", state.convOrderTensors[l]);
                 convOut[l] = Map.of("c", cT);
                 // Both attention paths take the rows grouped by sentence, (sentences, beam, d).
                 Map<String, OnnxTensor> in = new HashMap<>(Map.of("x", xBySentence[l % 2], "u", uBySentence));
@@ -236,7 +233,6 @@ public final class KMatrixDecoder extends StateDecoder {
             throw new IllegalStateException("step() on a state this decoder did not create last");
         }
         Activations a = act;
-        int side = state.current;  // the conv rings' side: changes only when a beam search reorders
         int rows = state.rows;
         int d = config.dModel();
         int f = config.ffnDim();
@@ -251,7 +247,7 @@ public final class KMatrixDecoder extends StateDecoder {
             t0 = System.nanoTime();
             kernel(k[0], a.x[l % 2], a.h, rows, d, d, a);                       // h = linear1(x)
             t1 = System.nanoTime();
-            conv[l].run(a.convIn[l][side], a.convOut[l]);                      // c
+            conv[l].run(a.convIn[l], a.convOut[l]);                      // c
             state.writeConvInput(l, a.h);                                       // h into the ring
             long t2 = System.nanoTime();
             kernel(k[1], a.c, a.u, rows, d, d, a);                              // u = linear2(c)

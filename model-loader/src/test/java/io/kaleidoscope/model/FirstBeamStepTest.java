@@ -61,7 +61,7 @@ class FirstBeamStepTest {
             boolean absorbed = first.absorbedAttention();
             float[][] rings = new float[t.config().decoderLayers()][];
             for (int l = 0; l < rings.length; l++) {
-                rings[l] = floats(first.convRings[l][first.current]);
+                rings[l] = floats(first.convRings[l]);
             }
             try (DecoderState expanded = decoder.expand(first, BEAM)) {
                 assertEquals(12, expanded.rows());
@@ -69,7 +69,7 @@ class FirstBeamStepTest {
                 assertEquals(absorbed, expanded.absorbedAttention());
                 for (int l = 0; l < rings.length; l++) {
                     int width = t.config().convStateFloats(l);
-                    float[] after = floats(expanded.convRings[l][expanded.current]);
+                    float[] after = floats(expanded.convRings[l]);
                     for (int r = 0; r < 12; r++) {
                         assertArrayEquals(Arrays.copyOfRange(rings[l], (r / BEAM) * width, (r / BEAM + 1) * width),
                                 Arrays.copyOfRange(after, r * width, (r + 1) * width), "layer " + l + " row " + r);
