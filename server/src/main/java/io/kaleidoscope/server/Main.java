@@ -1,5 +1,6 @@
 package io.kaleidoscope.server;
 
+import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
@@ -33,6 +34,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // First, so that every record, the model loading's included, goes through logging.properties.
+        LogConfig.configureRuntime();
         ServerConfig config;
         ModelRegistry models;
         ServerMetrics metrics = new ServerMetrics();
