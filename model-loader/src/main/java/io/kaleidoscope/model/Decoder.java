@@ -21,6 +21,8 @@ public interface Decoder extends AutoCloseable {
      * A state for a search over the encoded rows that scores only the tokens {@code vocabulary}
      * (sorted ids, from the bundle's {@link Shortlist}; null = all). Throws
      * IllegalStateException when a vocabulary is given and the bundle has no shortlist graphs.
+     * The state takes the encoded batch over: {@link #compact} rewrites its buffers in place, so
+     * another search needs its own.
      */
     DecoderState newState(EncodedBatch encoded, int[] vocabulary);
 
@@ -29,11 +31,11 @@ public interface Decoder extends AutoCloseable {
     void step(DecoderState state);
 
     /**
-     * A state holding only rows {@code keep} of {@code state} (their sentences' encoder tensors and
-     * the conv rings copied, in that order); {@code state} is closed and must not be used again. Searches call it
-     * to stop computing rows whose sentences are finished. Allocates a new state: call it
-     * rarely (the searches do when a good share of the rows finished). {@code keep} holds whole
-     * beam groups; the search keeps its attention path and vocabulary.
+     * A state holding only rows {@code keep} of {@code state} (new row r is old row keep[r]),
+     * made in place: whole beam groups, each staying where it is or coming from beyond the new
+     * end ({@link DecoderState#compact}); {@code state} (and its encoded batch) is closed and must
+     * not be used again. Searches call it to stop computing rows whose sentences are finished.
+     * The search keeps its attention path and vocabulary.
      */
     DecoderState compact(DecoderState state, int[] keep);
 

@@ -71,9 +71,9 @@ public final class DenseDecoder extends StateDecoder {
     }
 
     @Override
-    DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
+    DecoderState bind(DecoderState state) {
         releaseSearchTensors();
-        DecoderState state = newDecoderState(encoded, vocabulary, absorbedTensors);
+        int[] vocabulary = state.vocabulary;
         stepGraph = state.absorbed == null ? graph : absorbedGraph;
         stepHiddenGraph = state.absorbed == null ? hiddenGraph : absorbedHiddenGraph;
         if (vocabulary != null || state.float16Output) {

@@ -49,20 +49,52 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
     }
 
     /**
-     * The batch made of the given sentences, in that order (copies), with this batch's rows per
-     * sentence. Used to drop finished sentences from a running search.
+     * The batch made of sentences {@code keep}, with this batch's rows per sentence, in place: the
+     * batch returned views the first {@code keep.length} sentences of the same buffers, sentence i
+     * moved there from sentence keep[i]. So each keep[i] must be i itself or lie beyond the new end
+     * (no moved sentence then overwrites one still to be moved), and appear once. Used to drop
+     * finished sentences from a running search; this batch must not be used afterwards.
+     *
+     * @throws IllegalArgumentException when {@code keep} breaks that rule
      */
-    public EncodedBatch selectSentences(int[] keep, ModelConfig config) {
+    public EncodedBatch keepSentences(int[] keep, ModelConfig config) {
+        requireInPlaceOrder(keep, sentences(), "sentence");
         int s = sourceLength;
         int kvRow = config.heads() * s * config.headDim();
         FloatBuffer[] keys = new FloatBuffer[encKeys.length];
         FloatBuffer[] values = new FloatBuffer[encValues.length];
         for (int l = 0; l < encKeys.length; l++) {
-            keys[l] = select(encKeys[l], kvRow, keep);
-            values[l] = select(encValues[l], kvRow, keep);
+            keys[l] = keepRows(encKeys[l], kvRow, keep);
+            values[l] = keepRows(encValues[l], kvRow, keep);
         }
-        return new EncodedBatch(keep.length * group, s, select(encoderOut, s * config.dModel(), keep),
-                select(encBias, s, keep), keys, values, group);
+        return new EncodedBatch(keep.length * group, s, keepRows(encoderOut, s * config.dModel(), keep),
+                keepRows(encBias, s, keep), keys, values, group);
+    }
+
+    /**
+     * Checks that moving item keep[i] to i for every i, in any order, never overwrites an item
+     * still to be moved: keep[i] is i or at least keep.length, each at most once, all below {@code count}.
+     */
+    public static void requireInPlaceOrder(int[] keep, int count, String what) {
+        boolean[] seen = new boolean[count];
+        for (int i = 0; i < keep.length; i++) {
+            int k = keep[i];
+            if (k < 0 || k >= count || seen[k] || (k != i && k < keep.length)) {
+                throw new IllegalArgumentException("cannot keep " + what + "s " + java.util.Arrays.toString(keep)
+                        + " of " + count + " in place: each must stay where it is or come from beyond the new end, once");
+            }
+            seen[k] = true;
+        }
+    }
+
+    /** Moves row keep[r] of {@code buffer} to row r (an order {@link #requireInPlaceOrder} allows); a view of those. */
+    private static FloatBuffer keepRows(FloatBuffer buffer, int rowFloats, int[] keep) {
+        for (int r = 0; r < keep.length; r++) {
+            if (keep[r] != r) {
+                buffer.put(r * rowFloats, buffer, keep[r] * rowFloats, rowFloats);
+            }
+        }
+        return buffer.slice(0, keep.length * rowFloats);
     }
 
     /**
@@ -106,13 +138,5 @@ public record EncodedBatch(int rows, int sourceLength, FloatBuffer encoderOut, F
             }
         }
         return new EncodedBatch(rows, s, out, bias, keys, values);
-    }
-
-    private static FloatBuffer select(FloatBuffer source, int rowFloats, int[] keep) {
-        FloatBuffer out = io.kaleidoscope.onnx.DirectBuffers.floats((long) keep.length * rowFloats);
-        for (int r = 0; r < keep.length; r++) {
-            out.put(r * rowFloats, source, keep[r] * rowFloats, rowFloats);
-        }
-        return out;
     }
 }

@@ -212,8 +212,7 @@ public final class KMatrixDecoder extends StateDecoder {
     }
 
     @Override
-    DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
-        DecoderState state = newDecoderState(encoded, vocabulary, absorbedTensors);
+    DecoderState bind(DecoderState state) {
         if (act != null) {
             act.close();
         }

@@ -10,7 +10,7 @@ import io.kaleidoscope.onnx.OnnxWeights;
  * attention and float16 output projection of the bundle, and how a search's state is made —
  * fresh (the attention path chosen per search) or by compaction (the path and the absorbed
  * tensors of the kept sentences carried over). Subclasses build the state's graph bindings in
- * {@link #stateFor}, from a state whose output projection {@link #newDecoderState} chose.
+ * {@link #bind}.
  */
 abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMatrixDecoder {
     /** The tied embedding that is also the output projection. */
@@ -86,12 +86,15 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
     }
 
     /**
-     * A state for {@link #stateFor}, its output projection chosen: float16 for a full-vocabulary
-     * search whose row count the path allows.
+     * A fresh state, its output projection chosen: float16 for a full-vocabulary search whose row
+     * count the path allows.
      */
-    final DecoderState newDecoderState(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
-        boolean float16 = vocabulary == null && float16Output != null && outputPath.float16For(encoded.rows());
-        return new DecoderState(config, encoded, vocabulary, absorbedTensors, float16);
+    private DecoderState newDecoderState(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors) {
+        return new DecoderState(config, encoded, vocabulary, absorbedTensors, float16For(encoded.rows(), vocabulary));
+    }
+
+    private boolean float16For(int rows, int[] vocabulary) {
+        return vocabulary == null && float16Output != null && outputPath.float16For(rows);
     }
 
     @Override
@@ -99,24 +102,25 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
         if (vocabulary != null && shortlist == null) {
             throw new IllegalStateException("this bundle has no shortlist");
         }
-        return stateFor(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings));
+        return bind(newDecoderState(encoded, vocabulary, AbsorbedAttention.forSearch(absorbed, encoded, timings)));
     }
 
+    /** In place: the kept rows move to the front of the state's buffers ({@link DecoderState#compact}). */
     @Override
     public final DecoderState compact(DecoderState state, int[] keep) {
-        return state.compact(keep, (encoded, absorbedTensors) -> stateFor(encoded, state.vocabulary, absorbedTensors));
+        return bind(state.compact(keep, float16For(keep.length, state.vocabulary)));
     }
 
     @Override
     public final DecoderState expand(DecoderState state, int beam) {
-        return state.expand(beam, (encoded, absorbedTensors) -> stateFor(encoded, state.vocabulary, absorbedTensors));
+        return state.expand(beam, (encoded, absorbedTensors) -> bind(newDecoderState(encoded, state.vocabulary, absorbedTensors)));
     }
 
     /**
-     * A state bound to this decoder: on the absorbed path when {@code absorbedTensors} is given
-     * (the state owns them from now on), else on the standard one.
+     * Builds this decoder's per-search tensors and graph bindings for {@code state}, which from now
+     * on is the one {@code step} accepts; on failure closes the state and throws.
      */
-    abstract DecoderState stateFor(EncodedBatch encoded, int[] vocabulary, AbsorbedAttention.Tensors absorbedTensors);
+    abstract DecoderState bind(DecoderState state);
 
     /** Closes the shortlist projection and the absorbed attention's graph; subclasses close their own graphs too. */
     @Override

@@ -18,9 +18,9 @@ import java.util.Arrays;
  * hypothesis with the best normalised score (the earliest on ties). With k = 1 this is greedy.
  *
  * <p>Hypothesis histories live in two preallocated [rows][max length] arrays swapped each step;
- * the decoder's conv rings follow their parents through {@link DecoderState#reorder}. When at
- * least half of the sentences still in the state are done, their rows are dropped
- * ({@link Decoder#compact}).
+ * the decoder's conv rings follow their parents through {@link DecoderState#reorder}. When a
+ * quarter of the sentences still in the state are done, their rows are dropped
+ * ({@link Decoder#compact}, in {@link Compaction}'s order).
  *
  * <p>The first step has one live hypothesis per sentence (bos), so it runs on a state with one
  * row per sentence when given one and {@link Decoder#expand}s it to the beam's rows afterwards:
@@ -142,18 +142,17 @@ public final class BeamSearch {
                     stateGroup = beam;
                 }
 
-                if (sentencesLeft > 0 && 2 * finishedGroups >= groups) {
+                if (sentencesLeft > 0 && Compaction.due(finishedGroups, groups)) {
                     // Drop the rows of finished sentences: compact the state and every per-row array.
-                    int[] keep = new int[(groups - finishedGroups) * beam];
-                    int kept = 0;
+                    boolean[] finished = new boolean[groups];
                     for (int g = 0; g < groups; g++) {
-                        if (finishedCount[sentenceOf[g]] < beam) {
-                            sentenceOf[kept / beam] = sentenceOf[g];
-                            for (int j = 0; j < beam; j++) {
-                                keep[kept++] = g * beam + j;
-                            }
-                        }
+                        finished[g] = finishedCount[sentenceOf[g]] >= beam;
                     }
+                    int[] keptGroups = Compaction.liveGroups(finished);
+                    for (int g = 0; g < keptGroups.length; g++) {   // the group is g or beyond the new end: safe in place
+                        sentenceOf[g] = sentenceOf[keptGroups[g]];
+                    }
+                    int[] keep = Compaction.rows(keptGroups, beam);
                     DecoderState next = decoder.compact(state, keep);
                     if (state != initial) {
                         state.close();

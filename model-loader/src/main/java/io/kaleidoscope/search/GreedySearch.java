@@ -8,9 +8,10 @@ import java.util.Arrays;
 
 /**
  * Greedy decoding of a batch: every row starts from bos; each step takes the most probable
- * allowed token ({@link StepMask}); a sentence stops at eos. When at least half of the rows still
+ * allowed token ({@link StepMask}); a sentence stops at eos. When a quarter of the rows still
  * being computed belong to finished sentences, the state is compacted to the others
- * ({@link Decoder#compact}), so a batch stops paying for sentences that are done.
+ * ({@link Decoder#compact}, in {@link Compaction}'s order), so a batch stops paying for sentences
+ * that are done.
  */
 public final class GreedySearch {
     private GreedySearch() {}
@@ -75,20 +76,18 @@ public final class GreedySearch {
                         out[s][lengths[s]++] = best;
                     }
                 }
-                if (remaining > 0 && 2 * finishedRows >= rows) {
-                    int[] keep = new int[rows - finishedRows];
-                    int k = 0;
+                if (remaining > 0 && Compaction.due(finishedRows, rows)) {
+                    boolean[] finished = new boolean[rows];
                     for (int r = 0; r < rows; r++) {
-                        if (!done[sentenceOf[r]]) {
-                            keep[k++] = r;
-                        }
+                        finished[r] = done[sentenceOf[r]];
                     }
+                    int[] keep = Compaction.liveGroups(finished);
                     DecoderState next = decoder.compact(state, keep);
                     if (state != initial) {
                         state.close();
                     }
                     state = next;
-                    for (int r = 0; r < keep.length; r++) {
+                    for (int r = 0; r < keep.length; r++) {   // keep[r] is r or beyond the new end: safe in place
                         sentenceOf[r] = sentenceOf[keep[r]];
                         tokens[r] = tokens[keep[r]];
                     }

@@ -58,17 +58,20 @@ class AbsorbedAttentionTest {
             assertEquals(12, beam.rows());
             assertEquals(3, beam.sentences());
             assertEquals(encoded.encBias(), beam.encBias(), "the beam's rows share their sentence's tensors");
-            EncodedBatch kept = beam.selectSentences(new int[] {2}, t.config());   // the third sentence's group
+            assertThrows(IllegalStateException.class, () -> beam.repeatRows(2));
+            float[] expected = new float[encoded.sourceLength()];
+            encoded.encBias().get(2 * encoded.sourceLength(), expected);
+            assertThrows(IllegalArgumentException.class, () -> beam.keepSentences(new int[] {1, 2}, t.config()),
+                    "sentence 1 would overwrite sentence 2 before it moves");
+            EncodedBatch kept = beam.keepSentences(new int[] {2}, t.config());   // the third sentence's group
             assertEquals(1, kept.sentences());
             assertEquals(4, kept.rows());
             EncodedBatch first = kept.oneRowPerSentence();
             assertEquals(1, first.rows());
-            float[] expected = new float[encoded.sourceLength()];
             float[] actual = new float[encoded.sourceLength()];
-            encoded.encBias().get(2 * encoded.sourceLength(), expected);
             first.encBias().get(0, actual);
             assertArrayEquals(expected, actual, "the third sentence's source bias");
-            assertThrows(IllegalStateException.class, () -> beam.repeatRows(2));
+            assertEquals(encoded.sourceLength(), first.encBias().capacity(), "a view of the kept sentence only");
         }
     }
 
@@ -88,12 +91,16 @@ class AbsorbedAttentionTest {
                 }
                 state.logProbs().get(0, whole);
             }
-            int[] keep = {4, 5, 0, 1};   // the third sentence's beam, then the first's
+            int[] keep = {0, 1, 4, 5};   // the first sentence's beam stays, the third's moves into the second's place
             DecoderState state = t.decoder().newState(encoded);
             for (int step = 0; step < 2; step++) {
                 state.setInputs(tokens[step], step);
                 t.decoder().step(state);
             }
+            DecoderState badOrder = t.decoder().newState(encoded);
+            assertThrows(IllegalArgumentException.class, () -> t.decoder().compact(badOrder, new int[] {2, 3, 4, 5}),
+                    "the second sentence's rows would overwrite the third's before they move");
+            badOrder.close();
             try (DecoderState compacted = t.decoder().compact(state, keep)) {
                 assertTrue(compacted.absorbedAttention());
                 int[] next = new int[keep.length];

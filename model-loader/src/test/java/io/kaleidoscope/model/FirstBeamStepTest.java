@@ -28,15 +28,15 @@ class FirstBeamStepTest {
     @ValueSource(strings = {"tiny-dense", "tiny-kmatrix"})
     void theFirstStepRunsOncePerSentenceAndFindsTheSameHypotheses(String name) {
         try (Translator t = Translator.load(TestBundles.MODELS.resolve(name))) {
-            EncodedBatch encoded = t.encoder().encode(SOURCES);
             int[] maxLengths = {9, 9, 9};
             RecordingDecoder recording = new RecordingDecoder(t.decoder());
             BeamSearch.Hypothesis[] firstOnce;
-            try (DecoderState state = recording.newState(encoded, null)) {
+            // Each search gets its own encoded batch: compaction rewrites a search's batch in place.
+            try (DecoderState state = recording.newState(t.encoder().encode(SOURCES), null)) {
                 firstOnce = BeamSearch.run(recording, state, t.config(), maxLengths, BEAM, 1.0);
             }
             BeamSearch.Hypothesis[] repeated;
-            try (DecoderState state = t.decoder().newState(encoded.repeatRows(BEAM))) {
+            try (DecoderState state = t.decoder().newState(t.encoder().encode(SOURCES).repeatRows(BEAM))) {
                 repeated = BeamSearch.run(t.decoder(), state, t.config(), maxLengths, BEAM, 1.0);
             }
             assertEquals(3, recording.rowsPerStep.get(0), "first step: one row per sentence");
