@@ -34,17 +34,26 @@ class GracefulShutdownTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             Pattern listening = Pattern.compile("listening on (http://localhost:\\d+)");
             String base = null;
+            java.util.List<String> startLog = new java.util.ArrayList<>();
             while (base == null) {
                 String line = out.readLine();
                 if (line == null) {
                     break;
                 }
+                startLog.add(line);
                 Matcher m = listening.matcher(line);
                 if (m.find()) {
                     base = m.group(1);
                 }
             }
             assertTrue(base != null, "the server did not start");
+            // Logging as server/src/main/resources/logging.properties sets it: one line per record, and
+            // no SLF4J warnings from the tokenizer's library.
+            Pattern record = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3} INFO "
+                    + "io\\.kaleidoscope\\.kmatrix\\.KMatrixKernels: K-matrix kernel: .+");
+            assertTrue(startLog.stream().anyMatch(l -> record.matcher(l).matches()), "no one-line kernel record in:\n"
+                    + String.join("\n", startLog));
+            assertTrue(startLog.stream().noneMatch(l -> l.contains("SLF4J")), "SLF4J warnings in:\n" + String.join("\n", startLog));
             Thread drain = Thread.ofPlatform().daemon(true).start(() -> out.lines().forEach(l -> { }));
             HttpClient client = HttpClient.newHttpClient();
             // A request that waits in the engine's 2 s batching window while the signal arrives: the signal
