@@ -80,6 +80,13 @@ public final class DecodeBenchmark {
 
     record Measurement(double seconds, long targetTokens, EngineTimings.Snapshot split, int[][] outputs) {}
 
+    /** A configuration's K-matrix/dense ratio (of the medians) and each model's BLEU, for the targets. */
+    record Outcome(Config config, double ratio, double bleuDense, double bleuKMatrix) {}
+
+    /** The engine issue's targets (docs/engine.md): K-matrix / dense at batch 1, beam 4, and Java / PyTorch eager. */
+    static final double TARGET_KMATRIX_OVER_DENSE = 2.0;
+    static final double TARGET_JAVA_OVER_TORCH = 3.0;
+
     private DecodeBenchmark() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
@@ -126,6 +133,7 @@ public final class DecodeBenchmark {
         // Java tokens/s at batch 1 with the full vocabulary, the configurations PyTorch also runs
         Map<String, Double> javaSpeeds = new HashMap<>();
         List<String> lengthNotes = new ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>();
         LengthRule lengthRule;
         long loadStart = System.nanoTime();
         Translator loadedDense = Translator.load(dense, KMatrixKernels.preferred(), Translator.DEFAULT_MAX_BATCH, paths);
@@ -191,6 +199,7 @@ public final class DecodeBenchmark {
                         ratioRange(runs), md.targetTokens() / md.seconds(), mk.targetTokens() / mk.seconds(),
                         (double) md.targetTokens() / n, (double) mk.targetTokens() / n, bleuD, bleuK));
                 splits.append(split("dense", config, md.split())).append(split("K-matrix", config, mk.split()));
+                outcomes.add(new Outcome(config, md.seconds() / mk.seconds(), bleuD, bleuK));
                 for (int m = 0; m < 2 && lengthRule == null; m++) {
                     Measurement mm = m == 0 ? md : mk;
                     int capped = outputsAtTheirLimit(sources[m], mm.outputs(), config.options(models[m]));
@@ -214,17 +223,20 @@ public final class DecodeBenchmark {
                 lengthNotes.forEach(note -> report.append("- ").append(note).append('\n'));
             }
         }
+        Map<String, Double> javaOverTorch = Map.of();
         if (torch) {
             Map<String, Path> bundles = new LinkedHashMap<>();
             bundles.put("dense", dense);
             bundles.put("K-matrix", kmatrix);
             TorchReference.Result reference = TorchReference.run(bundles, data, pairs.size(), lengthRule);
+            javaOverTorch = javaOverTorch(javaSpeeds, reference);
             report.append(javaVersusTorch(javaSpeeds, reference));
             if (paths.encoder() != Precision.FLOAT32 || paths.decoder() != Precision.FLOAT32) {
                 report.append("\n(The Java runs used int8 weights where PyTorch used float32: not the same arithmetic.)\n");
             }
             report.append(reference.lines());
         }
+        report.append(targets(outcomes, javaOverTorch));
         Files.createDirectories(out);
         Files.writeString(out.resolve("decode-bench.md"), report);
         System.out.println(report);
@@ -245,6 +257,47 @@ public final class DecodeBenchmark {
             high = Math.max(high, ratio);
         }
         return String.format(Locale.ROOT, "%.2f–%.2f×", low, high);
+    }
+
+    /** Java tokens/s over PyTorch's, per {@link TorchReference.Result#key}, where both were measured. */
+    private static Map<String, Double> javaOverTorch(Map<String, Double> java, TorchReference.Result torch) {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        for (String model : new String[] {"dense", "K-matrix"}) {
+            for (int beam : new int[] {1, 4}) {
+                String key = TorchReference.Result.key(model, beam);
+                Double j = java.get(key);
+                Double t = torch.tokensPerSecond().get(key);
+                if (j != null && t != null) {
+                    ratios.put(key, j / t);
+                }
+            }
+        }
+        return ratios;
+    }
+
+    /**
+     * The targets this run measured, each with its figure and whether it is met: K-matrix / dense
+     * at batch 1, beam 4 (per vocabulary, with both models' BLEU on these sentences beside it), and
+     * Java / PyTorch eager (with {@code --torch}). Empty when the run measured none of them.
+     */
+    static String targets(List<Outcome> outcomes, Map<String, Double> javaOverTorch) {
+        StringBuilder s = new StringBuilder();
+        for (Outcome o : outcomes) {
+            if (o.config().batch() == 1 && o.config().beam() == 4) {
+                s.append(String.format(Locale.ROOT, "- K-matrix ≥ %.1f× the dense model, batch 1, beam 4, %s vocabulary: %.2f× "
+                                + "(BLEU dense %.2f, K-matrix %.2f): %s%n", TARGET_KMATRIX_OVER_DENSE,
+                        o.config().shortlist() ? "shortlisted" : "full", o.ratio(), o.bleuDense(), o.bleuKMatrix(),
+                        verdict(o.ratio(), TARGET_KMATRIX_OVER_DENSE)));
+            }
+        }
+        javaOverTorch.forEach((key, ratio) -> s.append(String.format(Locale.ROOT,
+                "- Java engine ≥ %.0f× PyTorch eager, %s: %.2f×: %s%n", TARGET_JAVA_OVER_TORCH, key, ratio,
+                verdict(ratio, TARGET_JAVA_OVER_TORCH))));
+        return s.isEmpty() ? "" : "\nTargets:\n\n" + s;
+    }
+
+    private static String verdict(double measured, double target) {
+        return measured >= target ? "met" : "NOT met";
     }
 
     /** Java against PyTorch eager, same bundles and sentences, batch 1, full vocabulary. */

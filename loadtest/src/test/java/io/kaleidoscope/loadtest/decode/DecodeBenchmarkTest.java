@@ -9,7 +9,9 @@ import io.kaleidoscope.SearchOptions;
 import io.kaleidoscope.Translator;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +26,28 @@ class DecodeBenchmarkTest {
             {measurement(2.0), measurement(2.0), measurement(2.0)},   // K-matrix seconds
         };
         assertEquals("1.50–3.00×", DecodeBenchmark.ratioRange(runs));
+    }
+
+    @Test
+    void theTargetsSayWhatWasMeasuredAndWhetherItMeetsThem() {
+        List<DecodeBenchmark.Outcome> outcomes = List.of(
+                new DecodeBenchmark.Outcome(new DecodeBenchmark.Config(1, 1, false), 2.16, 1.0, 2.0),    // not a target
+                new DecodeBenchmark.Outcome(new DecodeBenchmark.Config(1, 4, false), 1.84, 30.125, 29.0),
+                new DecodeBenchmark.Outcome(new DecodeBenchmark.Config(32, 4, false), 1.37, 1.0, 2.0),   // not a target
+                new DecodeBenchmark.Outcome(new DecodeBenchmark.Config(1, 4, true), 2.0, 29.5, 28.75));
+        Map<String, Double> javaOverTorch = new LinkedHashMap<>();
+        javaOverTorch.put("dense beam 1", 2.78);
+        javaOverTorch.put("K-matrix beam 4", 6.75);
+        assertEquals("""
+
+                Targets:
+
+                - K-matrix ≥ 2.0× the dense model, batch 1, beam 4, full vocabulary: 1.84× (BLEU dense 30.13, K-matrix 29.00): NOT met
+                - K-matrix ≥ 2.0× the dense model, batch 1, beam 4, shortlisted vocabulary: 2.00× (BLEU dense 29.50, K-matrix 28.75): met
+                - Java engine ≥ 3× PyTorch eager, dense beam 1: 2.78×: NOT met
+                - Java engine ≥ 3× PyTorch eager, K-matrix beam 4: 6.75×: met
+                """, DecodeBenchmark.targets(outcomes, javaOverTorch));
+        assertEquals("", DecodeBenchmark.targets(List.of(outcomes.get(2)), Map.of()), "batch 32 alone measures no target");
     }
 
     @Test
