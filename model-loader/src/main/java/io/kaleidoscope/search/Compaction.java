@@ -15,7 +15,8 @@ final class Compaction {
     /**
      * Whether a search should compact now: when at least a quarter of its sentences are finished.
      * Measured at batch 32 × beam 4 (base-size random weights, 96 sentences at reference lengths),
-     * a quarter was ~4% faster than a half, and an eighth no faster than a quarter.
+     * while compaction still copied into a new state: a quarter ~4% faster than a half, an eighth
+     * no faster than a quarter (docs/engine.md, "Compaction in place").
      */
     static boolean due(int finished, int total) {
         return finished > 0 && 4 * finished >= total;
