@@ -98,40 +98,24 @@ class FirstBeamStepTest {
     }
 
     /** The real decoder, recording each step's row count and the expansions. */
-    private static final class RecordingDecoder implements Decoder {
-        final Decoder inner;
+    private static final class RecordingDecoder extends ForwardingDecoder {
         final List<Integer> rowsPerStep = new ArrayList<>();
         int expansions;
 
         RecordingDecoder(Decoder inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
-            return inner.newState(encoded, vocabulary);
+            super(inner);
         }
 
         @Override
         public void step(DecoderState state) {
             rowsPerStep.add(state.rows());
-            inner.step(state);
-        }
-
-        @Override
-        public DecoderState compact(DecoderState state, int[] keep) {
-            return inner.compact(state, keep);
+            super.step(state);
         }
 
         @Override
         public DecoderState expand(DecoderState state, int beam) {
             expansions++;
-            return inner.expand(state, beam);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            return super.expand(state, beam);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.kaleidoscope.Translator;
 import io.kaleidoscope.model.Decoder;
 import io.kaleidoscope.model.DecoderState;
 import io.kaleidoscope.model.EncodedBatch;
+import io.kaleidoscope.model.ForwardingDecoder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -64,22 +65,11 @@ class CompactedSearchTest {
     }
 
     /** The real decoder, counting the rows that compactions moved. */
-    private static final class RecordingDecoder implements Decoder {
-        final Decoder inner;
+    private static final class RecordingDecoder extends ForwardingDecoder {
         int movedRows;
 
         RecordingDecoder(Decoder inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public DecoderState newState(EncodedBatch encoded, int[] vocabulary) {
-            return inner.newState(encoded, vocabulary);
-        }
-
-        @Override
-        public void step(DecoderState state) {
-            inner.step(state);
+            super(inner);
         }
 
         @Override
@@ -89,17 +79,7 @@ class CompactedSearchTest {
                     movedRows++;
                 }
             }
-            return inner.compact(state, keep);
-        }
-
-        @Override
-        public DecoderState expand(DecoderState state, int beam) {
-            return inner.expand(state, beam);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            return super.compact(state, keep);
         }
     }
 }
