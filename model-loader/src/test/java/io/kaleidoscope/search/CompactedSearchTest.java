@@ -1,7 +1,6 @@
 package io.kaleidoscope.search;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaleidoscope.TestBundles;
