@@ -230,7 +230,7 @@ public final class DecodeBenchmark {
             bundles.put("K-matrix", kmatrix);
             TorchReference.Result reference = TorchReference.run(bundles, data, pairs.size(), lengthRule);
             javaOverTorch = javaOverTorch(javaSpeeds, reference);
-            report.append(javaVersusTorch(javaSpeeds, reference));
+            report.append(javaVersusTorch(javaSpeeds, reference, javaOverTorch));
             if (paths.encoder() != Precision.FLOAT32 || paths.decoder() != Precision.FLOAT32) {
                 report.append("\n(The Java runs used int8 weights where PyTorch used float32: not the same arithmetic.)\n");
             }
@@ -301,7 +301,7 @@ public final class DecodeBenchmark {
     }
 
     /** Java against PyTorch eager, same bundles and sentences, batch 1, full vocabulary. */
-    private static String javaVersusTorch(Map<String, Double> java, TorchReference.Result torch) {
+    private static String javaVersusTorch(Map<String, Double> java, TorchReference.Result torch, Map<String, Double> ratios) {
         StringBuilder s = new StringBuilder("\nJava engine vs PyTorch eager (batch 1, full vocabulary, target tokens/s):\n\n"
                 + "| model | beam | Java | PyTorch | Java / PyTorch |\n|---|---:|---:|---:|---:|\n");
         for (String model : new String[] {"dense", "K-matrix"}) {
@@ -311,7 +311,7 @@ public final class DecodeBenchmark {
                 Double t = torch.tokensPerSecond().get(key);
                 s.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", model, beam,
                         j == null ? "–" : "%.1f".formatted(j), t == null ? "–" : "%.1f".formatted(t),
-                        j == null || t == null ? "–" : "%.2f×".formatted(j / t)));
+                        ratios.containsKey(key) ? "%.2f×".formatted(ratios.get(key)) : "–"));
             }
         }
         return s.toString();
