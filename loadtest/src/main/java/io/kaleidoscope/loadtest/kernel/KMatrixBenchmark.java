@@ -7,37 +7,16 @@ import io.kaleidoscope.kmatrix.KMatrixShape;
 import io.kaleidoscope.kmatrix.KMatrixWeights;
 import io.kaleidoscope.kmatrix.KMatrixWorkspace;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One K-matrix layer call (y = K·x + bias) on a batch of rows: the time the decoder pays per
  * K-matrix layer per step. Weights are random rotations/reflections as at initialisation; the
  * values do not change the work done.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class KMatrixBenchmark {
-    @Param({"512x512", "512x1024", "1024x512"})
-    public String shape;
-
-    @Param({"1", "4", "16", "64"})
-    public int batch;
-
+public class KMatrixBenchmark extends LayerBenchmark {
     /** "vector" or "scalar". */
     @Param({"vector"})
     public String kernel;

@@ -8,19 +8,9 @@ import io.kaleidoscope.onnx.DirectBuffers;
 import io.kaleidoscope.onnx.OnnxGraph;
 import java.nio.FloatBuffer;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The dense baseline: the same layer shape as MatMul + Add run by ONNX Runtime on one thread
@@ -28,19 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Input and output tensors wrap direct, native-order buffers created once (zero-copy), and the
  * output is pinned, so the figure is ONNX Runtime's compute plus its fixed per-call cost.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class OnnxDenseBenchmark {
-    @Param({"512x512", "512x1024", "1024x512"})
-    public String shape;
-
-    @Param({"1", "4", "16", "64"})
-    public int batch;
-
+public class OnnxDenseBenchmark extends LayerBenchmark {
     private OrtSession session;
     private OnnxTensor input;
     private OnnxTensor output;
