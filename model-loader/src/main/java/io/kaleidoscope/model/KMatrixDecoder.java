@@ -4,12 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import io.kaleidoscope.bundle.Bundle;
-import io.kaleidoscope.bundle.Manifest;
 import io.kaleidoscope.kmatrix.KMatrixKernel;
 import io.kaleidoscope.kmatrix.KMatrixLayer;
-import io.kaleidoscope.kmatrix.KMatrixShape;
-import io.kaleidoscope.kmatrix.KMatrixWeights;
-import io.kaleidoscope.kmatrix.KMatrixWorkspace;
 import io.kaleidoscope.onnx.DirectBuffers;
 import io.kaleidoscope.onnx.OnnxGraph;
 import io.kaleidoscope.onnx.OnnxWeights;
@@ -44,9 +40,7 @@ public final class KMatrixDecoder extends StateDecoder {
     /** The absorbed path's per-layer attend graphs; null when not used. */
     private final OnnxGraph[] attendAbsorbed;
     private final OnnxGraph[] ffnOut;
-    /** [layer] → linear1, linear2, fc1, fc2. */
-    private final KMatrixLayer[][] kmatrix;
-    private final KMatrixWorkspace workspace;
+    private final KMatrixLinears kmatrix;
     private final List<OnnxGraph> graphs = new ArrayList<>();
 
     private DecoderState bound;
@@ -62,12 +56,6 @@ public final class KMatrixDecoder extends StateDecoder {
         attend = new OnnxGraph[layers];
         ffnOut = new OnnxGraph[layers];
         attendAbsorbed = absorbed == null ? null : new OnnxGraph[layers];
-        kmatrix = new KMatrixLayer[layers][];
-        Map<String, Manifest.KMatrixLayerSpec> specs = new HashMap<>();
-        for (Manifest.KMatrixLayerSpec spec : bundle.manifest().kmatrixLayers()) {
-            specs.put(spec.name(), spec);
-        }
-        int maxN = KMatrixShape.MIN_N;
         for (int l = 0; l < layers; l++) {
             requireConvRing(bundle, "decoder_layer" + l + "_conv", "conv_ring");
             conv[l] = open(bundle, "decoder_layer" + l + "_conv", weights);
@@ -76,38 +64,14 @@ public final class KMatrixDecoder extends StateDecoder {
             if (absorbed != null) {
                 attendAbsorbed[l] = open(bundle, "decoder_layer" + l + "_attend" + AbsorbedAttention.SUFFIX, weights);
             }
-            kmatrix[l] = new KMatrixLayer[4];
-            String[] names = {"linear1", "linear2", "fc1", "fc2"};
-            for (int i = 0; i < 4; i++) {
-                String name = "decoder.layers." + l + "." + names[i];
-                Manifest.KMatrixLayerSpec spec = specs.get(name);
-                if (spec == null) {
-                    throw new io.kaleidoscope.bundle.BundleException(bundle.directory(), "manifest.json",
-                            "K-matrix bundle lacks kmatrix_layers entry '" + name + "'");
-                }
-                kmatrix[l][i] = layer(bundle, spec, kernel);
-                maxN = Math.max(maxN, spec.n());
-            }
         }
-        workspace = kernel.newWorkspace(maxN);
+        kmatrix = new KMatrixLinears(bundle, kernel, "decoder", layers);
     }
 
     private OnnxGraph open(Bundle bundle, String name, OnnxWeights weights) {
         OnnxGraph graph = OnnxGraph.open(bundle, name, weights);
         graphs.add(graph);
         return graph;
-    }
-
-    private static KMatrixLayer layer(Bundle bundle, Manifest.KMatrixLayerSpec spec, KMatrixKernel kernel) {
-        try {
-            KMatrixShape shape = KMatrixShape.of(spec.name(), spec.inFeatures(), spec.outFeatures(), spec.n());
-            var twiddle = bundle.weights().get(spec.twiddle());
-            KMatrixWeights w = KMatrixWeights.fromCanonical(shape, twiddle.shape(),
-                    bundle.weights().copyOf(spec.twiddle()), bundle.weights().copyOf(spec.bias()));
-            return KMatrixLayer.create(w, kernel);
-        } catch (IllegalArgumentException e) {
-            throw new io.kaleidoscope.bundle.BundleException(bundle.directory(), "manifest.json", e.getMessage(), e);
-        }
     }
 
     /** Direct buffers and tensors for the activations of R rows, plus heap staging for the kernel. */
@@ -234,7 +198,6 @@ public final class KMatrixDecoder extends StateDecoder {
         Activations a = act;
         int rows = state.rows;
         int d = config.dModel();
-        int f = config.ffnDim();
         long graphs = 0;
         long kernels = 0;
         long t0 = System.nanoTime();
@@ -242,23 +205,18 @@ public final class KMatrixDecoder extends StateDecoder {
         long t1 = System.nanoTime();
         graphs += t1 - t0;
         for (int l = 0; l < config.decoderLayers(); l++) {
-            KMatrixLayer[] k = kmatrix[l];
             t0 = System.nanoTime();
-            kernel(k[0], a.x[l % 2], a.h, rows, d, d, a);                       // h = linear1(x)
+            kmatrix.apply(kmatrix.get(l, KMatrixLinears.LINEAR1), a.x[l % 2], a.h, rows, a.stageIn, a.stageOut);   // h
             t1 = System.nanoTime();
             conv[l].run(a.convIn[l], a.convOut[l]);                      // c
             state.writeConvInput(l, a.h);                                       // h into the ring
             long t2 = System.nanoTime();
-            kernel(k[1], a.c, a.u, rows, d, d, a);                              // u = linear2(c)
+            kmatrix.apply(kmatrix.get(l, KMatrixLinears.LINEAR2), a.c, a.u, rows, a.stageIn, a.stageOut);     // u
             long t3 = System.nanoTime();
             a.attendGraphs[l].run(a.attendIn[l], a.attendOut[l]);              // y
             long t4 = System.nanoTime();
             a.y.get(0, a.stageIn, 0, rows * d);
-            k[2].apply(a.stageIn, 0, a.hidden, 0, rows, workspace);             // fc1(y)
-            for (int i = 0; i < rows * f; i++) {
-                a.hidden[i] = Math.max(a.hidden[i], 0f);                        // relu
-            }
-            k[3].apply(a.hidden, 0, a.stageOut, 0, rows, workspace);            // g = fc2(.)
+            kmatrix.feedForward(l, a.stageIn, a.hidden, a.stageOut, rows);      // g = fc2(relu(fc1(y)))
             a.g.put(0, a.stageOut, 0, rows * d);
             long t5 = System.nanoTime();
             ffnOut[l].run(a.ffnIn[l], a.ffnOut[l]);                            // x = ffn_norm(y + g)
@@ -280,17 +238,9 @@ public final class KMatrixDecoder extends StateDecoder {
         timings.steps++;
     }
 
-    /** A K-matrix layer from one direct buffer to another, through the heap staging arrays. */
-    private void kernel(KMatrixLayer layer, FloatBuffer in, FloatBuffer out, int rows, int inWidth, int outWidth,
-                        Activations a) {
-        in.get(0, a.stageIn, 0, rows * inWidth);
-        layer.apply(a.stageIn, 0, a.stageOut, 0, rows, workspace);
-        out.put(0, a.stageOut, 0, rows * outWidth);
-    }
-
     /** The kernel layers of decoder layer l: linear1, linear2, fc1, fc2 (for tests and benchmarks). */
     public KMatrixLayer[] layers(int l) {
-        return kmatrix[l].clone();
+        return kmatrix.of(l);
     }
 
     @Override

@@ -1,0 +1,105 @@
+package io.kaleidoscope.model;
+
+import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.bundle.BundleException;
+import io.kaleidoscope.bundle.Manifest;
+import io.kaleidoscope.kmatrix.KMatrixKernel;
+import io.kaleidoscope.kmatrix.KMatrixLayer;
+import io.kaleidoscope.kmatrix.KMatrixShape;
+import io.kaleidoscope.kmatrix.KMatrixWeights;
+import io.kaleidoscope.kmatrix.KMatrixWorkspace;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The K-matrix linears of a stack of layers (the decoder's, and in the {@code kmatrix-encoder}
+ * variant the encoder's too): per layer linear1, linear2, fc1 and fc2, from the bundle's
+ * {@code kmatrix_layers} (docs/bundle-format.md §5), prepared for the kernel, with one workspace.
+ * Not thread-safe: the engine thread's.
+ */
+final class KMatrixLinears {
+    static final int LINEAR1 = 0;
+    static final int LINEAR2 = 1;
+    static final int FC1 = 2;
+    static final int FC2 = 3;
+    private static final String[] NAMES = {"linear1", "linear2", "fc1", "fc2"};
+
+    /** [layer][LINEAR1 … FC2]. */
+    private final KMatrixLayer[][] layers;
+    private final KMatrixWorkspace workspace;
+
+    /**
+     * Loads {@code part.layers.l.linear1 … fc2} for l in [0, count), {@code part} being "encoder"
+     * or "decoder".
+     *
+     * @throws BundleException when the manifest lacks one of them or its weights do not fit it
+     */
+    KMatrixLinears(Bundle bundle, KMatrixKernel kernel, String part, int count) {
+        Map<String, Manifest.KMatrixLayerSpec> specs = new HashMap<>();
+        for (Manifest.KMatrixLayerSpec spec : bundle.manifest().kmatrixLayers()) {
+            specs.put(spec.name(), spec);
+        }
+        layers = new KMatrixLayer[count][NAMES.length];
+        int largestN = KMatrixShape.MIN_N;
+        for (int l = 0; l < count; l++) {
+            for (int i = 0; i < NAMES.length; i++) {
+                String name = part + ".layers." + l + "." + NAMES[i];
+                Manifest.KMatrixLayerSpec spec = specs.get(name);
+                if (spec == null) {
+                    throw new BundleException(bundle.directory(), "manifest.json",
+                            "K-matrix bundle lacks kmatrix_layers entry '" + name + "'");
+                }
+                layers[l][i] = load(bundle, spec, kernel);
+                largestN = Math.max(largestN, spec.n());
+            }
+        }
+        workspace = kernel.newWorkspace(largestN);
+    }
+
+    private static KMatrixLayer load(Bundle bundle, Manifest.KMatrixLayerSpec spec, KMatrixKernel kernel) {
+        try {
+            KMatrixShape shape = KMatrixShape.of(spec.name(), spec.inFeatures(), spec.outFeatures(), spec.n());
+            var twiddle = bundle.weights().get(spec.twiddle());
+            KMatrixWeights w = KMatrixWeights.fromCanonical(shape, twiddle.shape(),
+                    bundle.weights().copyOf(spec.twiddle()), bundle.weights().copyOf(spec.bias()));
+            return KMatrixLayer.create(w, kernel);
+        } catch (IllegalArgumentException e) {
+            throw new BundleException(bundle.directory(), "manifest.json", e.getMessage(), e);
+        }
+    }
+
+    /** Layer l's linear ({@link #LINEAR1} … {@link #FC2}). */
+    KMatrixLayer get(int layer, int which) {
+        return layers[layer][which];
+    }
+
+    /** Layer l's four linears: linear1, linear2, fc1, fc2. */
+    KMatrixLayer[] of(int layer) {
+        return layers[layer].clone();
+    }
+
+    /**
+     * One linear from one direct buffer to another, {@code rows} rows, through the heap arrays
+     * {@code stageIn} and {@code stageOut} (the kernel reads and writes heap arrays; bulk copies).
+     */
+    void apply(KMatrixLayer layer, FloatBuffer in, FloatBuffer out, int rows, float[] stageIn, float[] stageOut) {
+        in.get(0, stageIn, 0, rows * layer.shape().in());
+        layer.apply(stageIn, 0, stageOut, 0, rows, workspace);
+        out.put(0, stageOut, 0, rows * layer.shape().out());
+    }
+
+    /**
+     * The feed-forward block between heap arrays: {@code out} = fc2(relu(fc1({@code in}))) over
+     * {@code rows} rows, {@code hidden} holding fc1's output.
+     */
+    void feedForward(int layer, float[] in, float[] hidden, float[] out, int rows) {
+        KMatrixLayer fc1 = layers[layer][FC1];
+        fc1.apply(in, 0, hidden, 0, rows, workspace);
+        int n = rows * fc1.shape().out();
+        for (int i = 0; i < n; i++) {
+            hidden[i] = Math.max(hidden[i], 0f);   // relu
+        }
+        layers[layer][FC2].apply(hidden, 0, out, 0, rows, workspace);
+    }
+}
