@@ -353,7 +353,7 @@ def _run(args, log):
 
     model, manifest = load_model(args.bundle, args.kmatrix_form, verify=not args.no_verify)
     name, variant = manifest.get("name"), manifest.get("variant")
-    form = args.kmatrix_form if variant == "kmatrix" else None
+    form = args.kmatrix_form if variant != "dense" else None
     sp = tokenizer.load(os.path.join(args.bundle, manifest.get("tokenizer", "sentencepiece.model")))
     search = manifest.get("search", {})
     len_penalty = search.get("len_penalty", 1.0)

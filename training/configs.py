@@ -8,7 +8,9 @@ PAD_ID, UNK_ID, BOS_ID, EOS_ID = 0, 1, 2, 3
 
 @dataclass
 class ModelConfig:
-    variant: str = "dense"  # "dense" or "kmatrix" (decoder linear1/linear2/fc1/fc2 as K-matrices)
+    # "dense", "kmatrix" (decoder linear1/linear2/fc1/fc2 as K-matrices) or "kmatrix-encoder"
+    # (the encoder's as well): model.KMATRIX_PARTS
+    variant: str = "dense"
     vocab_size: int = 8000
     d_model: int = 512
     ffn_dim: int = 1024

@@ -25,7 +25,7 @@ from .safetensors_io import write_shards
 from .configs import PAD_ID, UNK_ID, BOS_ID, EOS_ID
 from .data import pad_batch
 from .kmatrix import KMatrixLayer
-from .model import ring_order
+from .model import has_kmatrix, ring_order
 from .search import beam_search, greedy_search, max_output_lengths
 from .train import sha256_files
 
@@ -65,6 +65,59 @@ class EncoderGraph(nn.Module):
         for k, v in self.model.encoder_keys_values(enc):
             outs += [k, v]
         return tuple(outs)
+
+
+class EncoderEmbedGraph(nn.Module):
+    """src_tokens (B, S) -> the first encoder layer's input x and enc_bias (a bundle whose encoder
+    has K-matrices runs its encoder in pieces, like the K-matrix decoder step)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, src_tokens):
+        return self.model.embed_source(src_tokens)
+
+
+class EncoderConvGraph(nn.Module):
+    """h (linear1's output), enc_bias -> the layer's dynamic convolution c; padded positions (bias
+    < 0) read as zeros."""
+
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model, self.layer = model, layer
+
+    def forward(self, h, enc_bias):
+        return self.model.encoder.layers[self.layer].conv_block(h, enc_bias.lt(0))
+
+
+class EncoderConvOutGraph(nn.Module):
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model, self.layer = model, layer
+
+    def forward(self, x, u):
+        return self.model.encoder.layers[self.layer].conv_out(x, u)
+
+
+class EncoderFfnOutGraph(nn.Module):
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model, self.layer = model, layer
+
+    def forward(self, y, g):
+        return self.model.encoder.layers[self.layer].ffn_out(y, g)
+
+
+class EncoderKeysValuesGraph(nn.Module):
+    """encoder_out (B, S, C) -> every decoder layer's attention keys and values."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, encoder_out):
+        return tuple(t for kv in self.model.encoder_keys_values(encoder_out) for t in kv)
 
 
 class DecoderStepGraph(nn.Module):
@@ -224,11 +277,14 @@ def export_onnx(model, out_dir, weight_index):
         weights = export_graph(module, args, ins, outs, axes, os.path.join(out_dir, fname), weight_index)
         graphs[key] = {"file": fname, "inputs": ins, "outputs": outs, "weights": weights}
 
-    enc_outs = ["encoder_out", "enc_bias"] + [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
+    kv_outs = [f"{kv}_{l}" for l in range(L) for kv in ("enc_keys", "enc_values")]
     axes = {"src_tokens": {0: "batch", 1: "src_len"}, "encoder_out": {0: "batch", 1: "src_len"},
             "enc_bias": {0: "batch", 1: "src_len"}}
-    axes.update({n: {0: "batch", 2: "src_len"} for n in enc_outs[2:]})
-    add("encoder", EncoderGraph(model), (src,), ["src_tokens"], enc_outs, axes)
+    axes.update({n: {0: "batch", 2: "src_len"} for n in kv_outs})
+    if has_kmatrix(cfg, "encoder"):
+        add_encoder_pieces(model, src, add, kv_outs, axes)
+    else:
+        add("encoder", EncoderGraph(model), (src,), ["src_tokens"], ["encoder_out", "enc_bias"] + kv_outs, axes)
 
     tokens, step, enc_bias, kv, rings, orders = step_example_inputs(cfg, B, S)
     batch_only = _batch_only
@@ -254,6 +310,28 @@ def export_onnx(model, out_dir, weight_index):
                 batch_only(["y", "g", "x_out"]))
         add("decoder_output", OutputGraph(model), (x,), ["x"], ["log_probs"], batch_only(["x", "log_probs"]))
     return add_int8_variants(out_dir, graphs)
+
+
+def add_encoder_pieces(model, src, add, kv_outs, kv_axes):
+    """The encoder of a bundle whose encoder linears are K-matrices (docs/bundle-format.md §13): the
+    pieces between those layers, which the engine runs around its kernel over the batch's B·S
+    positions, each layer being h = linear1(x); c = encoder_layer{l}_conv(h, enc_bias);
+    u = linear2(c); y = encoder_layer{l}_conv_out(x, u); g = fc2(relu(fc1(y)));
+    x = encoder_layer{l}_ffn_out(y, g). The last x is encoder_out, from which encoder_kv computes the
+    decoder layers' keys and values."""
+    x, enc_bias = model.embed_source(src)
+    seq = {0: "batch", 1: "src_len"}
+    add("encoder_embed", EncoderEmbedGraph(model), (src,), ["src_tokens"], ["x", "enc_bias"],
+        {"src_tokens": seq, "x": seq, "enc_bias": seq})
+    for l in range(model.cfg.encoder_layers):
+        add(f"encoder_layer{l}_conv", EncoderConvGraph(model, l), (x, enc_bias), ["h", "enc_bias"], ["c"],
+            {"h": seq, "enc_bias": seq, "c": seq})
+        add(f"encoder_layer{l}_conv_out", EncoderConvOutGraph(model, l), (x, x), ["x", "u"], ["y"],
+            {"x": seq, "u": seq, "y": seq})
+        add(f"encoder_layer{l}_ffn_out", EncoderFfnOutGraph(model, l), (x, x), ["y", "g"], ["x_out"],
+            {"y": seq, "g": seq, "x_out": seq})
+    add("encoder_kv", EncoderKeysValuesGraph(model), (x,), ["encoder_out"], kv_outs,
+        {"encoder_out": seq, **{n: kv_axes[n] for n in kv_outs}})
 
 
 def _batch_only(names):

@@ -1,7 +1,7 @@
 """DynamicConv Transformer (fairseq `lightconv_iwslt_de_en` semantics, DESIGN.md §2).
 
-Batch-first tensors throughout: (batch, time, channels).  The `dense` and `kmatrix` variants share
-every line here except the factory that builds the decoder's linear1/linear2/fc1/fc2.
+Batch-first tensors throughout: (batch, time, channels).  The variants share every line
+here except the factory that builds the layers' linear1/linear2/fc1/fc2 (`block_linear`).
 
 The decoder layer is written as small pieces (`conv_step`, `attend`, `ffn_out`) with the four
 linear layers between them, because that is exactly how the K-matrix bundle splits the decoder
@@ -194,41 +194,60 @@ class EncoderLayer(nn.Module):
     def __init__(self, cfg: ModelConfig, kernel):
         super().__init__()
         d = cfg.d_model
-        self.linear1, self.linear2 = nn.Linear(d, d), nn.Linear(d, d)
+        self.linear1, self.linear2 = block_linear(cfg, "encoder", d, d), block_linear(cfg, "encoder", d, d)
         self.conv = DynamicConv(d, kernel, cfg.heads, kernel // 2, cfg.weight_dropout)
         self.conv_norm = nn.LayerNorm(d)
-        self.fc1, self.fc2 = nn.Linear(d, cfg.ffn_dim), nn.Linear(cfg.ffn_dim, d)
+        self.fc1, self.fc2 = block_linear(cfg, "encoder", d, cfg.ffn_dim), block_linear(cfg, "encoder", cfg.ffn_dim, d)
         self.ffn_norm = nn.LayerNorm(d)
         self.drop, self.relu_drop = nn.Dropout(cfg.dropout), nn.Dropout(cfg.relu_dropout)
 
+    # --- pieces between the four linear layers (ONNX graphs of a bundle whose encoder has K-matrices) ---
+    def conv_block(self, h, pad_mask):
+        """h: linear1's output (B, T, C) -> the convolution's output; padding reads as zeros."""
+        return self.conv(h.masked_fill(pad_mask.unsqueeze(-1), 0.0))
+
+    def conv_out(self, x, u):
+        """x: layer input (residual), u: linear2 output -> the FFN input y."""
+        return self.conv_norm(x + self.drop(u))
+
+    def ffn_out(self, y, g):
+        """y: FFN input (residual), g: fc2 output -> layer output."""
+        return self.ffn_norm(y + self.drop(g))
+
     def forward(self, x, pad_mask):
-        h = self.linear1(x).masked_fill(pad_mask.unsqueeze(-1), 0.0)  # padding reads as zeros
-        x = self.conv_norm(x + self.drop(self.linear2(self.conv(h))))
-        f = self.fc2(self.relu_drop(torch.relu(self.fc1(x))))
-        return self.ffn_norm(x + self.drop(f))
+        y = self.conv_out(x, self.linear2(self.conv_block(self.linear1(x), pad_mask)))
+        return self.ffn_out(y, self.fc2(self.relu_drop(torch.relu(self.fc1(y)))))
 
 
-def decoder_linear(cfg: ModelConfig, fan_in, fan_out):
-    """The only line where the two variants differ."""
-    if cfg.variant == "kmatrix":
-        return KMatrixLayer(fan_in, fan_out)
-    if cfg.variant == "dense":
-        return nn.Linear(fan_in, fan_out)
-    raise ValueError(f"unknown variant {cfg.variant!r}")
+# Which layers' linear1, linear2, fc1 and fc2 each variant makes K-matrices: `kmatrix` is the paper's
+# setting (DESIGN.md §2), `kmatrix-encoder` a named variant with the encoder's as well.
+KMATRIX_PARTS = {"dense": (), "kmatrix": ("decoder",), "kmatrix-encoder": ("encoder", "decoder")}
+
+
+def has_kmatrix(cfg: ModelConfig, part):
+    """Whether `part` ("encoder" or "decoder") of this variant has K-matrix linears."""
+    if cfg.variant not in KMATRIX_PARTS:
+        raise ValueError(f"unknown variant {cfg.variant!r}")
+    return part in KMATRIX_PARTS[cfg.variant]
+
+
+def block_linear(cfg: ModelConfig, part, fan_in, fan_out):
+    """The only line where the variants differ."""
+    return KMatrixLayer(fan_in, fan_out) if has_kmatrix(cfg, part) else nn.Linear(fan_in, fan_out)
 
 
 class DecoderLayer(nn.Module):
     def __init__(self, cfg: ModelConfig, kernel):
         super().__init__()
         d = cfg.d_model
-        self.linear1 = decoder_linear(cfg, d, d)
+        self.linear1 = block_linear(cfg, "decoder", d, d)
         self.conv = DynamicConv(d, kernel, cfg.heads, kernel - 1, cfg.weight_dropout)
-        self.linear2 = decoder_linear(cfg, d, d)
+        self.linear2 = block_linear(cfg, "decoder", d, d)
         self.conv_norm = nn.LayerNorm(d)
         self.encoder_attn = EncoderDecoderAttention(d, cfg.heads, cfg.attention_dropout)
         self.attn_norm = nn.LayerNorm(d)
-        self.fc1 = decoder_linear(cfg, d, cfg.ffn_dim)
-        self.fc2 = decoder_linear(cfg, cfg.ffn_dim, d)
+        self.fc1 = block_linear(cfg, "decoder", d, cfg.ffn_dim)
+        self.fc2 = block_linear(cfg, "decoder", cfg.ffn_dim, d)
         self.ffn_norm = nn.LayerNorm(d)
         self.drop, self.relu_drop = nn.Dropout(cfg.dropout), nn.Dropout(cfg.relu_dropout)
 
@@ -325,13 +344,18 @@ class DynamicConvTransformer(nn.Module):
     def encode(self, src):
         """src: (B, S) ids, right-padded with pad_id.
         Returns encoder output (B, S, C) and the additive source bias (B, S): 0 or NEG_INF at pads."""
+        x, enc_bias = self.embed_source(src)
         pad_mask = src.eq(self.cfg.pad_id)
-        positions = torch.arange(src.shape[1], device=src.device).unsqueeze(0)
-        x = self.embed(src, positions)
         for layer in self.encoder.layers:
             x = layer(x, pad_mask)
+        return x, enc_bias
+
+    def embed_source(self, src):
+        """The encoder's input for src (B, S): its embeddings (B, S, C) and the source bias (B, S)."""
+        pad_mask = src.eq(self.cfg.pad_id)
+        positions = torch.arange(src.shape[1], device=src.device).unsqueeze(0)
         enc_bias = torch.zeros(pad_mask.shape, dtype=torch.float32, device=src.device)
-        return x, enc_bias.masked_fill(pad_mask, NEG_INF)
+        return self.embed(src, positions), enc_bias.masked_fill(pad_mask, NEG_INF)
 
     def encoder_keys_values(self, enc):
         return [layer.encoder_attn.keys_values(enc) for layer in self.decoder.layers]

@@ -22,7 +22,7 @@ from . import tokenizer
 from .configs import PAD_ID, get_config, ModelConfig
 from .data import load_split, token_budget_batches
 from .kmatrix import KMatrixLayer
-from .model import DynamicConvTransformer, count_parameters
+from .model import KMATRIX_PARTS, DynamicConvTransformer, count_parameters
 
 
 def corpus_hash(corpus_dir):
@@ -104,7 +104,7 @@ def training_batches(sp, spm_path, corpus_dir, tcfg, cache_path=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--config", default="tiny", choices=["tiny", "base"])
-    ap.add_argument("--variant", default="dense", choices=["dense", "kmatrix"])
+    ap.add_argument("--variant", default="dense", choices=list(KMATRIX_PARTS))
     ap.add_argument("--corpus", default="data/corpus")
     ap.add_argument("--spm", required=True, help="SentencePiece .model (train it with training.tokenizer)")
     ap.add_argument("--out", required=True, help="run directory (checkpoints, log)")

@@ -97,6 +97,38 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
     assert len(manifest["kmatrix_layers"]) == (8 if manifest["variant"] == "kmatrix" else 0)
 
 
+@pytest.fixture(scope="module")
+def kmatrix_encoder_bundle(spm_model, tmp_path_factory):
+    model = make_model("kmatrix-encoder", seed=12)
+    out = tmp_path_factory.mktemp("models") / "tiny-kmatrix-encoder"
+    manifest = export.export_bundle(model, spm_model, str(out), out.name, torch.float32,
+                                    provenance={"steps": 0, "seed": 12}, golden_sentences=GOLDEN)
+    return model, str(out), manifest
+
+
+def test_kmatrix_encoder_bundle_exports_the_encoder_in_pieces(kmatrix_encoder_bundle):
+    """Bundle format §13: no one-graph encoder; per layer the three pieces between the K-matrix
+    linears, which the manifest lists with the decoder's; then encoder_kv. No piece holds a linear's
+    weight or a twiddle."""
+    model, out, manifest = kmatrix_encoder_bundle
+    assert export.verify_bundle(out) == []
+    graphs = manifest["onnx"]["graphs"]
+    assert "encoder" not in graphs and "encoder_int8" not in graphs
+    L = model.cfg.encoder_layers
+    pieces = ["encoder_embed", "encoder_kv"] + [f"encoder_layer{l}_{p}" for l in range(L)
+                                                 for p in ("conv", "conv_out", "ffn_out")]
+    assert set(pieces) <= set(graphs)
+    assert graphs["encoder_embed"]["outputs"] == ["x", "enc_bias"]
+    assert graphs["encoder_layer0_conv"]["inputs"] == ["h", "enc_bias"]
+    assert graphs["encoder_kv"]["outputs"] == [f"{kv}_{l}" for l in range(model.cfg.decoder_layers)
+                                               for kv in ("enc_keys", "enc_values")]
+    linears = [f"{part}.layers.{l}.{n}" for part in ("encoder", "decoder") for l in range(2)
+               for n in ("linear1", "linear2", "fc1", "fc2")]
+    assert sorted(k["name"] for k in manifest["kmatrix_layers"]) == sorted(linears)
+    for name in pieces:
+        assert not [w for w in graphs[name]["weights"] if w.endswith("twiddle") or ".linear" in w or ".fc" in w], name
+
+
 def test_step_graphs_read_conv_rings_and_copy_no_window(bundle):
     """Bundle format §6: every step graph takes each layer's conv ring and order and never builds,
     transposes or shifts a window of conv inputs (no Concat, Transpose or Slice left from it); the

@@ -197,10 +197,36 @@ def test_variants_differ_only_in_decoder_linears():
     assert kmat["decoder.layers.0.fc2.twiddle"] == (1, 12, 32, 2, 2)  # 64 -> 32: one 64-point
 
 
+def test_kmatrix_encoder_variant_also_makes_the_encoder_linears_kmatrices():
+    """The named variant `kmatrix-encoder`: the paper's K-matrix model with the encoder's linear1,
+    linear2, fc1 and fc2 as K-matrices too; everything else the same."""
+    kmat = {k: v.shape for k, v in make_model("kmatrix").state_dict().items()}
+    both = {k: v.shape for k, v in make_model("kmatrix-encoder").state_dict().items()}
+    linears = {f"encoder.layers.{l}.{n}" for l in range(2) for n in ("linear1", "linear2", "fc1", "fc2")}
+    assert kmat.keys() - both.keys() == {f"{x}.weight" for x in linears}
+    assert both.keys() - kmat.keys() == {f"{x}.twiddle" for x in linears}
+    assert both["encoder.layers.0.fc1.twiddle"] == kmat["decoder.layers.0.fc1.twiddle"]
+    with pytest.raises(ValueError, match="unknown variant"):
+        make_model("kmatrix-everything")
+
+
+def test_encoder_layer_pieces_compose_to_the_layer():
+    """The pieces a kmatrix-encoder bundle exports (conv_block, conv_out, ffn_out) with the linears
+    between them are the layer, padding included."""
+    model = make_model("kmatrix-encoder")
+    layer = model.encoder.layers[1]
+    x = torch.randn(2, 5, model.cfg.d_model)
+    pad = torch.tensor([[False] * 5, [False, False, False, True, True]])
+    y = layer.conv_out(x, layer.linear2(layer.conv_block(layer.linear1(x), pad)))
+    pieces = layer.ffn_out(y, layer.fc2(torch.relu(layer.fc1(y))))
+    assert torch.allclose(pieces, layer(x, pad), atol=1e-6)
+
+
 def test_base_parameter_counts():
-    """DESIGN §2: dense about 31 M, K-matrix about 22 M."""
+    """DESIGN §2: dense about 31 M, K-matrix about 22 M; the kmatrix-encoder variant 12.5 M."""
     assert count_parameters(DynamicConvTransformer(base_config("dense")[0])) == 31_459_840
     assert count_parameters(DynamicConvTransformer(base_config("kmatrix")[0])) == 22_710_784
+    assert count_parameters(DynamicConvTransformer(base_config("kmatrix-encoder")[0])) == 12_503_552
 
 
 def test_sinusoidal_positions_values():
