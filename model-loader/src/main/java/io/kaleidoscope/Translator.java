@@ -53,7 +53,7 @@ public final class Translator implements AutoCloseable {
         this.bundle = bundle;
         this.config = ModelConfig.of(bundle.manifest());
         this.onnxWeights = new OnnxWeights(bundle.weights());
-        this.encoder = new Encoder(bundle, onnxWeights, config, timings, paths.encoder());
+        this.encoder = new Encoder(bundle, onnxWeights, config, timings, paths.encoder(), kernel);
         this.decoder = bundle.manifest().isKMatrix()
                 ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings, paths)
                 : new DenseDecoder(bundle, onnxWeights, config, timings, paths);

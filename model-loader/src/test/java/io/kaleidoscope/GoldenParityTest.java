@@ -44,8 +44,9 @@ class GoldenParityTest {
     private final List<Translator> open = new ArrayList<>();
 
     static Stream<Path> bundles() {
-        List<Path> paths = new ArrayList<>(List.of(TestBundles.TINY_DENSE, TestBundles.TINY_KMATRIX));
-        for (String base : new String[] {"de-en-dense", "de-en-kmatrix"}) {
+        List<Path> paths = new ArrayList<>(List.of(TestBundles.TINY_DENSE, TestBundles.TINY_KMATRIX,
+                TestBundles.TINY_KMATRIX_ENCODER));
+        for (String base : new String[] {"de-en-dense", "de-en-kmatrix", "de-en-kmatrix-encoder"}) {
             Path p = TestBundles.MODELS.resolve(base);
             if (Files.isDirectory(p)) {
                 paths.add(p);

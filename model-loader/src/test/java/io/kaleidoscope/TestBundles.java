@@ -26,6 +26,8 @@ public final class TestBundles {
     public static final Path MODELS = Path.of(System.getProperty("kaleido.models", "../models")).toAbsolutePath().normalize();
     public static final Path TINY_DENSE = MODELS.resolve("tiny-dense");
     public static final Path TINY_KMATRIX = MODELS.resolve("tiny-kmatrix");
+    /** The named variant whose encoder linears are K-matrices too (DESIGN.md §2). */
+    public static final Path TINY_KMATRIX_ENCODER = MODELS.resolve("tiny-kmatrix-encoder");
 
     private TestBundles() {}
 

@@ -34,8 +34,17 @@ public record Manifest(
     /** The only format this loader reads. */
     public static final int FORMAT_VERSION = 1;
 
+    /** The variant whose encoder linears are K-matrices too (DESIGN.md §2 welcomes such named variants). */
+    public static final String KMATRIX_ENCODER = "kmatrix-encoder";
+
+    /** Whether the decoder's linear1, linear2, fc1 and fc2 are K-matrices: the paper's setting, {@code kmatrix}, or {@link #KMATRIX_ENCODER}. */
     public boolean isKMatrix() {
-        return "kmatrix".equals(variant);
+        return "kmatrix".equals(variant) || KMATRIX_ENCODER.equals(variant);
+    }
+
+    /** Whether the encoder's linears are K-matrices too, so that it runs in pieces around the kernel (§13). */
+    public boolean hasKMatrixEncoder() {
+        return KMATRIX_ENCODER.equals(variant);
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

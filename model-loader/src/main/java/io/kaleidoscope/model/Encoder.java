@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.kmatrix.KMatrixKernel;
 import io.kaleidoscope.onnx.DirectBuffers;
 import io.kaleidoscope.onnx.OnnxGraph;
 import io.kaleidoscope.onnx.OnnxWeights;
@@ -13,23 +14,41 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Runs {@code encoder.onnx} once per batch of sentences: token ids (each ending in eos) padded on
- * the right to the longest, into an {@link EncodedBatch}. Outputs are written by ONNX Runtime
- * straight into the batch's direct buffers (pinned outputs). Not thread-safe: the engine thread's.
+ * Runs the encoder once per batch of sentences: token ids (each ending in eos) padded on the right
+ * to the longest, into an {@link EncodedBatch}. Outputs are written by ONNX Runtime straight into
+ * the batch's direct buffers (pinned outputs). The encoder is {@code encoder.onnx}, or in a
+ * {@code kmatrix-encoder} bundle its pieces around the K-matrix kernel ({@link KMatrixEncoderPieces}).
+ * Not thread-safe: the engine thread's.
  */
 public final class Encoder implements AutoCloseable {
     private final ModelConfig config;
+    /** The one-graph encoder, or null when the pieces run. */
     private final OnnxGraph graph;
+    private final KMatrixEncoderPieces pieces;
     private final EngineTimings timings;
 
     /**
      * @param precision which of the bundle's encoder graphs runs ({@link Precision#graph});
      *                  a bundle without {@code encoder_int8} is refused for INT8
+     * @param kernel    the K-matrix kernel, for a bundle whose encoder has K-matrix linears
+     * @throws IllegalArgumentException for INT8 with a bundle whose encoder has K-matrix linears
      */
-    public Encoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings, Precision precision) {
+    public Encoder(Bundle bundle, OnnxWeights weights, ModelConfig config, EngineTimings timings, Precision precision,
+                   KMatrixKernel kernel) {
         this.config = config;
-        this.graph = OnnxGraph.open(bundle, Precision.graphOf(bundle, "encoder", precision, "encoder"), weights);
         this.timings = timings;
+        if (bundle.manifest().hasKMatrixEncoder()) {
+            if (precision != Precision.FLOAT32) {
+                throw new IllegalArgumentException("bundle " + bundle.directory() + " has K-matrix encoder linears: its"
+                        + " encoder runs in float32 around the kernel, there is no " + precision.name().toLowerCase(java.util.Locale.ROOT)
+                        + " encoder");
+            }
+            this.graph = null;
+            this.pieces = new KMatrixEncoderPieces(bundle, weights, config, kernel);
+        } else {
+            this.graph = OnnxGraph.open(bundle, Precision.graphOf(bundle, "encoder", precision, "encoder"), weights);
+            this.pieces = null;
+        }
     }
 
     /**
@@ -69,6 +88,12 @@ public final class Encoder implements AutoCloseable {
                 tokens.put(r * s + i, i < sources[r].length ? sources[r][i] : config.pad());
             }
         }
+        if (pieces != null) {
+            long start = System.nanoTime();
+            EncodedBatch encoded = pieces.encode(tokens, b, s);
+            timings.addEncoder(System.nanoTime() - start);
+            return encoded;
+        }
         int d = config.dModel();
         int layers = config.decoderLayers();
         FloatBuffer encoderOut = DirectBuffers.floats((long) b * s * d);
@@ -100,6 +125,11 @@ public final class Encoder implements AutoCloseable {
 
     @Override
     public void close() {
-        graph.close();
+        if (graph != null) {
+            graph.close();
+        }
+        if (pieces != null) {
+            pieces.close();
+        }
     }
 }
