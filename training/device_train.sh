@@ -5,10 +5,13 @@
 # device tool can hand back: at most 8 files of 16 MiB, 64 MiB together, per call. The bundles are
 # exported here afterwards (training/device_import.sh), with this machine's PyTorch and exporter.
 #   bash training/device_train.sh train   first call: data, training, dense pieces and logs into $OUT
-#   bash training/device_train.sh fetch   second call, straight after (the machine stays warm only
-#                                         ~30 s): the K-matrix pieces into $OUT
+#   bash training/device_train.sh fetch [VARIANT]   second call, straight after (the machine stays
+#                                         warm only ~30 s): that model's pieces into $OUT (default
+#                                         kmatrix; with VARIANTS naming a third, a third call fetches it)
 # Its inputs travel in .devcarry/ (made by training/device_pack.sh, named in the call's carry).
 #   MINUTES  training wall time, both models at once (default 7; the first call ends ~1.5 min later)
+#   VARIANTS the models trained side by side (default "dense kmatrix"; dense first, its pieces come
+#            back with the first call; "dense kmatrix kmatrix-encoder" adds the named variant)
 #   PY, CONFIG (base), DEVICE (cuda), CARRY (.devcarry), WORK (/tmp/kaleido-device)
 # Checked here on the tiny config:
 #   CONFIG=tiny DEVICE=cpu MINUTES=0.5 OUT=/tmp/o1 WORK=/tmp/dw CARRY=/tmp/carry bash training/device_train.sh train
@@ -18,6 +21,7 @@ PY=${PY:-python3}
 CONFIG=${CONFIG:-base}
 DEVICE=${DEVICE:-cuda}
 MINUTES=${MINUTES:-7}
+VARIANTS=${VARIANTS:-dense kmatrix}
 CARRY=${CARRY:-.devcarry}
 WORK=${WORK:-/tmp/kaleido-device}
 : "${OUT:?OUT must name the folder whose files come back}"
@@ -38,17 +42,19 @@ train)
   # Tokenise once (on every core) for both models.
   "$PY" -m training.train "${common[@]}" --variant dense --out "$WORK/run/prepare" --prepare-only
   pids=()
-  for v in dense kmatrix; do
+  for v in $VARIANTS; do
     "$PY" -m training.train "${common[@]}" --variant $v --out "$WORK/run/$v" --max-minutes "$MINUTES" \
       > "$WORK/run/$v.log" 2>&1 &
     pids+=($!)
   done
   status=0
   for p in "${pids[@]}"; do wait "$p" || status=1; done
-  cp "$WORK/run/dense.log" "$WORK/run/kmatrix.log" "$OUT/"
-  tail -n 4 "$WORK/run/dense.log" "$WORK/run/kmatrix.log"
+  for v in $VARIANTS; do
+    cp "$WORK/run/$v.log" "$OUT/"
+    tail -n 4 "$WORK/run/$v.log"
+  done
   [ "$status" = 0 ] || { echo "training failed (logs above and in \$OUT)" >&2; exit 1; }
-  for v in dense kmatrix; do
+  for v in $VARIANTS; do
     "$PY" -m training.checkpoint_pieces split --checkpoint "$WORK/run/$v/checkpoint_avg.pt" --out "$WORK/pieces/$v"
   done
   mkdir -p "$OUT/dense"
@@ -56,13 +62,14 @@ train)
   echo "first call done in $((SECONDS - start)) s; next, at once: bash training/device_train.sh fetch"
   ;;
 fetch)
-  [ -d "$WORK/pieces/kmatrix" ] || { echo "no K-matrix pieces in $WORK: the machine was given back, or 'train' failed" >&2; exit 1; }
-  mkdir -p "$OUT/kmatrix"
-  cp "$WORK/pieces/kmatrix/"* "$OUT/kmatrix/"
-  ls -l "$OUT/kmatrix"
+  v=${2:-kmatrix}
+  [ -d "$WORK/pieces/$v" ] || { echo "no $v pieces in $WORK: the machine was given back, or 'train' failed" >&2; exit 1; }
+  mkdir -p "$OUT/$v"
+  cp "$WORK/pieces/$v/"* "$OUT/$v/"
+  ls -l "$OUT/$v"
   ;;
 *)
-  echo "usage: OUT=DIR bash training/device_train.sh train|fetch" >&2
+  echo "usage: OUT=DIR bash training/device_train.sh train|fetch [VARIANT]" >&2
   exit 2
   ;;
 esac

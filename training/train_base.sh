@@ -5,6 +5,7 @@
 #   MINUTES     training wall time per model (default 7: both run at once, so ~7 min of GPU time,
 #               plus ~2 min for evaluation and export)
 #   EVAL_LIMIT  sentences per split for the manifest's BLEU (default 2000; 0 = whole split)
+#   VARIANTS    the models (default "dense kmatrix"; add kmatrix-encoder for the named variant)
 # The same script runs the tiny config on CPU (how it was proven without a GPU):
 #   CONFIG=tiny DEVICE=cpu VOCAB=2000 DTYPE=float32 PREFIX=check MINUTES=1 training/train_base.sh
 set -euo pipefail
@@ -20,6 +21,7 @@ MODELS=${MODELS:-models}
 RUN=${RUN:-training/runs/$CONFIG}
 MINUTES=${MINUTES:-7}
 EVAL_LIMIT=${EVAL_LIMIT:-2000}
+VARIANTS=${VARIANTS:-dense kmatrix}
 mkdir -p "$RUN"
 if [ "$DEVICE" = cuda ]; then
   "$PY" -c "import torch; assert torch.cuda.is_available(), 'needs a CUDA build of PyTorch and a GPU'"
@@ -28,16 +30,18 @@ if [ ! -f "$RUN/spm.model" ]; then
   "$PY" -m training.tokenizer --train "$CORPUS/train.tsv" --prefix "$RUN/spm" --vocab "$VOCAB"
 fi
 pids=()
-for v in dense kmatrix; do
+logs=()
+for v in $VARIANTS; do
+  logs+=("$RUN/$v.log")
   "$PY" -m training.train --config "$CONFIG" --variant $v --spm "$RUN/spm.model" --out "$RUN/$v" \
     --corpus "$CORPUS" --device "$DEVICE" --max-minutes "$MINUTES" > "$RUN/$v.log" 2>&1 &
   pids+=($!)
 done
-tail -n +1 -f "$RUN/dense.log" "$RUN/kmatrix.log" &
+tail -n +1 -f "${logs[@]}" &
 tailpid=$!
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done
 kill "$tailpid" 2>/dev/null || true
 [ "$status" = 0 ] || { echo "training failed, see $RUN/*.log" >&2; exit 1; }
 PY="$PY" RUN="$RUN" PREFIX="$PREFIX" DTYPE="$DTYPE" CORPUS="$CORPUS" MODELS="$MODELS" DEVICE="$DEVICE" \
-  EVAL_LIMIT="$EVAL_LIMIT" bash training/export_base.sh
+  EVAL_LIMIT="$EVAL_LIMIT" VARIANTS="$VARIANTS" bash training/export_base.sh
