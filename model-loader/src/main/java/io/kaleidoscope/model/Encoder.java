@@ -11,6 +11,7 @@ import io.kaleidoscope.onnx.OnnxWeights;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,7 +41,7 @@ public final class Encoder implements AutoCloseable {
         if (bundle.manifest().hasKMatrixEncoder()) {
             if (precision != Precision.FLOAT32) {
                 throw new IllegalArgumentException("bundle " + bundle.directory() + " has K-matrix encoder linears: its"
-                        + " encoder runs in float32 around the kernel, there is no " + precision.name().toLowerCase(java.util.Locale.ROOT)
+                        + " encoder runs in float32 around the kernel, there is no " + precision.name().toLowerCase(Locale.ROOT)
                         + " encoder");
             }
             this.graph = null;
