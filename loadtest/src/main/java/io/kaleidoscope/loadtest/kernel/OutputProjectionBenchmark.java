@@ -11,18 +11,11 @@ import io.kaleidoscope.onnx.OnnxGraph;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -35,13 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code cache=flushed} reads 64 MB before every call, so the weights come from memory, as in
  * a decoder step where the layers in between evict them; {@code warm} repeats the call.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 3, time = 1)       // fewer than the other kernel benchmarks: 20 configurations
 @Measurement(iterations = 4, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class OutputProjectionBenchmark {
+public class OutputProjectionBenchmark extends KernelBenchmarkSettings {
     static final int D_MODEL = 512;
     static final int VOCAB = 8000;
 
