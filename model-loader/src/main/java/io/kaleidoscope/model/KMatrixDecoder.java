@@ -206,12 +206,12 @@ public final class KMatrixDecoder extends StateDecoder {
         graphs += t1 - t0;
         for (int l = 0; l < config.decoderLayers(); l++) {
             t0 = System.nanoTime();
-            kmatrix.apply(kmatrix.get(l, KMatrixLinears.LINEAR1), a.x[l % 2], a.h, rows, a.stageIn, a.stageOut);   // h
+            kmatrix.apply(l, KMatrixLinears.LINEAR1, a.x[l % 2], a.h, rows, a.stageIn, a.stageOut);   // h = linear1(x)
             t1 = System.nanoTime();
             conv[l].run(a.convIn[l], a.convOut[l]);                      // c
             state.writeConvInput(l, a.h);                                       // h into the ring
             long t2 = System.nanoTime();
-            kmatrix.apply(kmatrix.get(l, KMatrixLinears.LINEAR2), a.c, a.u, rows, a.stageIn, a.stageOut);     // u
+            kmatrix.apply(l, KMatrixLinears.LINEAR2, a.c, a.u, rows, a.stageIn, a.stageOut);          // u = linear2(c)
             long t3 = System.nanoTime();
             a.attendGraphs[l].run(a.attendIn[l], a.attendOut[l]);              // y
             long t4 = System.nanoTime();

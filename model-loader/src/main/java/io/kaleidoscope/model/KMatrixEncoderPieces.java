@@ -109,9 +109,9 @@ final class KMatrixEncoderPieces implements AutoCloseable {
             embed.run(Map.of("src_tokens", tokensT), Map.of("x", xT[0], "enc_bias", biasT));
             int in = 0;   // x[in] is the layer's input, x[1 − in] receives its output
             for (int l = 0; l < conv.length; l++) {
-                kmatrix.apply(kmatrix.get(l, KMatrixLinears.LINEAR1), x[in], h, rows, stageIn, stageOut);
+                kmatrix.apply(l, KMatrixLinears.LINEAR1, x[in], h, rows, stageIn, stageOut);
                 conv[l].run(Map.of("h", hT, "enc_bias", biasT), Map.of("c", cT));
-                kmatrix.apply(kmatrix.get(l, KMatrixLinears.LINEAR2), c, u, rows, stageIn, stageOut);
+                kmatrix.apply(l, KMatrixLinears.LINEAR2, c, u, rows, stageIn, stageOut);
                 convOut[l].run(Map.of("x", xT[in], "u", uT), Map.of("y", yT));
                 y.get(0, stageIn, 0, rows * d);
                 kmatrix.feedForward(l, stageIn, hidden, stageOut, rows);

@@ -69,21 +69,18 @@ final class KMatrixLinears {
         }
     }
 
-    /** Layer l's linear ({@link #LINEAR1} … {@link #FC2}). */
-    KMatrixLayer get(int layer, int which) {
-        return layers[layer][which];
-    }
-
     /** Layer l's four linears: linear1, linear2, fc1, fc2. */
     KMatrixLayer[] of(int layer) {
         return layers[layer].clone();
     }
 
     /**
-     * One linear from one direct buffer to another, {@code rows} rows, through the heap arrays
-     * {@code stageIn} and {@code stageOut} (the kernel reads and writes heap arrays; bulk copies).
+     * Layer l's linear {@code which} ({@link #LINEAR1} … {@link #FC2}) from one direct buffer to
+     * another, {@code rows} rows, through the heap arrays {@code stageIn} and {@code stageOut} (the
+     * kernel reads and writes heap arrays; bulk copies).
      */
-    void apply(KMatrixLayer layer, FloatBuffer in, FloatBuffer out, int rows, float[] stageIn, float[] stageOut) {
+    void apply(int l, int which, FloatBuffer in, FloatBuffer out, int rows, float[] stageIn, float[] stageOut) {
+        KMatrixLayer layer = layers[l][which];
         in.get(0, stageIn, 0, rows * layer.shape().in());
         layer.apply(stageIn, 0, stageOut, 0, rows, workspace);
         out.put(0, stageOut, 0, rows * layer.shape().out());
