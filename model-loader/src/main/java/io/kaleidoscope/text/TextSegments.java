@@ -13,6 +13,10 @@ import java.util.Set;
  * '?' or '…' (with any closing quotes or brackets) when whitespace and then an upper-case letter,
  * a digit or an opening quote follow — except after a known abbreviation ("z.", "B.", "Dr.",
  * "bzw.", …), a single letter or a number ("3. Mai"), where German does not end a sentence.
+ *
+ * <p>What counts as a gap ({@link #isGap}): whitespace, the no-break spaces (U+00A0, U+2007,
+ * U+202F), control characters and the invisible zero-width ones. A text of nothing but gaps has
+ * no sentence and comes back verbatim; the model would otherwise invent words for it.
  */
 public final class TextSegments {
     /** A part of the text: a sentence to translate, or whitespace to keep verbatim. */
@@ -24,13 +28,32 @@ public final class TextSegments {
 
     private TextSegments() {}
 
+    /** Whether the text holds anything to translate (a sentence), not only gaps. */
+    public static boolean hasSentence(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!isGap(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether c is kept verbatim between or around sentences: whitespace, a no-break space, a
+     * control character, or a zero-width space, word joiner, byte-order mark or direction mark.
+     */
+    public static boolean isGap(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)
+                || c == '\u200B' || c == '\u2060' || c == '\uFEFF' || c == '\u200E' || c == '\u200F';
+    }
+
     public static List<Segment> split(String text) {
         List<Segment> segments = new ArrayList<>();
         int i = 0;
         int n = text.length();
         while (i < n) {
             int start = i;
-            while (i < n && Character.isWhitespace(text.charAt(i))) {
+            while (i < n && isGap(text.charAt(i))) {
                 i++;
             }
             if (i > start) {
@@ -42,7 +65,7 @@ public final class TextSegments {
             int end = sentenceEnd(text, i);
             // Trailing spaces belong to the gap, not the sentence.
             int trimmed = end;
-            while (trimmed > i && Character.isWhitespace(text.charAt(trimmed - 1))) {
+            while (trimmed > i && isGap(text.charAt(trimmed - 1))) {
                 trimmed--;
             }
             segments.add(new Segment(text.substring(i, trimmed), true));

@@ -41,4 +41,18 @@ class TextSegmentsTest {
         assertEquals(List.of(), sentences(" \n\t "));
         assertEquals(" \n ", TextSegments.join(TextSegments.split(" \n "), List.of()));
     }
+
+    @Test
+    void noBreakSpacesControlAndInvisibleCharactersAreGapsKeptVerbatim() {
+        String text = "\u00a0Hallo Welt.\u00a0\u200b";
+        assertEquals(List.of("Hallo Welt."), sentences(text));
+        assertEquals("\u00a0Hello world.\u00a0\u200b", TextSegments.join(TextSegments.split(text), List.of("Hello world.")));
+        for (String gapsOnly : List.of("\u0000", "\u00a0", "\u200b\ufeff", "\u202f\u2007", "\u0007 \u001b", "\u200e")) {
+            assertEquals(List.of(), sentences(gapsOnly), gapsOnly);
+            assertEquals(false, TextSegments.hasSentence(gapsOnly), gapsOnly);
+        }
+        assertEquals(true, TextSegments.hasSentence("\u00a0x"));
+        // inside a sentence they stay part of it
+        assertEquals(List.of("Hallo\u00a0Welt"), sentences("Hallo\u00a0Welt"));
+    }
 }

@@ -1,5 +1,6 @@
 package io.kaleidoscope.server;
 
+import io.kaleidoscope.text.TextSegments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,9 +21,12 @@ final class HtmlText {
             return decodeEntities(raw);
         }
 
-        /** Whether there is anything to translate in it. */
+        /**
+         * Whether there is anything to translate in it: not only whitespace, no-break spaces
+         * ({@code &nbsp;}) or invisible characters, which stay as written.
+         */
         boolean translatable() {
-            return text && !decoded().isBlank();
+            return text && TextSegments.hasSentence(decoded());
         }
     }
 
@@ -42,13 +46,19 @@ final class HtmlText {
 
     private HtmlText() {}
 
-    /** Splits HTML into markup and text pieces; concatenating the raw pieces gives the input back. */
+    /**
+     * Splits HTML into markup and text pieces; concatenating the raw pieces gives the input back.
+     * Linear in the input's length, whatever it holds (a page of unclosed {@code <a} costs no more
+     * than a page of text): where each tag would end is found once for all positions.
+     */
     static List<Piece> split(String html) {
         List<Piece> pieces = new ArrayList<>();
+        TagEnds tagEnds = new TagEnds(html);
+        int lastCommentClose = html.lastIndexOf("-->");
         int textStart = 0;
         int i = 0;
         while (i < html.length()) {
-            int end = markupEnd(html, i);
+            int end = markupEnd(html, i, tagEnds, lastCommentClose);
             if (end < 0) {
                 i++;
                 continue;
@@ -59,8 +69,8 @@ final class HtmlText {
             String rawElement = rawElement(html, i, end);
             if (rawElement != null) {
                 // Script or style: everything up to its end tag stays markup.
-                int close = html.toLowerCase(Locale.ROOT).indexOf("</" + rawElement, end);
-                int closeEnd = close < 0 ? -1 : markupEnd(html, close);
+                int close = indexOfIgnoreCase(html, "</" + rawElement, end);
+                int closeEnd = close < 0 ? -1 : markupEnd(html, close, tagEnds, lastCommentClose);
                 end = closeEnd < 0 ? html.length() : closeEnd;
             }
             pieces.add(new Piece(html.substring(i, end), false));
@@ -71,6 +81,20 @@ final class HtmlText {
             pieces.add(new Piece(html.substring(textStart), true));
         }
         return pieces;
+    }
+
+    /**
+     * The first occurrence of an ASCII {@code needle} at or after {@code from}, ignoring case,
+     * found in the text itself: lower-casing the whole text first would shift positions after
+     * characters whose lower case is longer ("İ" becomes two chars).
+     */
+    private static int indexOfIgnoreCase(String text, String needle, int from) {
+        for (int i = from; i + needle.length() <= text.length(); i++) {
+            if (text.regionMatches(true, i, needle, 0, needle.length())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The pieces again, each translatable text node replaced by the next translation (escaped). */
@@ -85,34 +109,61 @@ final class HtmlText {
 
     /**
      * Where the markup starting at {@code at} ends (exclusive), or -1 when the {@code <} there does
-     * not open markup (a comparison sign in text, or a tag that never closes).
+     * not open markup (a comparison sign in text, or a tag that never closes). {@code lastCommentClose}:
+     * the last "-->" of the text, so a comment that never closes is known at once.
      */
-    private static int markupEnd(String html, int at) {
+    private static int markupEnd(String html, int at, TagEnds tagEnds, int lastCommentClose) {
         if (html.charAt(at) != '<' || at + 1 >= html.length()) {
             return -1;
         }
         if (html.startsWith("<!--", at)) {
-            int close = html.indexOf("-->", at + 4);
+            int close = lastCommentClose >= at + 4 ? html.indexOf("-->", at + 4) : -1;
             return close < 0 ? -1 : close + 3;
         }
         char next = html.charAt(at + 1);
         if (!Character.isLetter(next) && next != '/' && next != '!' && next != '?') {
             return -1;
         }
-        char quote = 0;
-        for (int i = at + 1; i < html.length(); i++) {
-            char c = html.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
+        int close = tagEnds.closeFrom(at + 1);
+        return close < 0 ? -1 : close + 1;
+    }
+
+    /**
+     * For every position, where a tag read from there ends: the first '>' outside quotes (a quote
+     * opens with ' or " and closes with the same character). Computed once, right to left, so
+     * that each '<' of the text costs a lookup, not a scan to the end.
+     */
+    private static final class TagEnds {
+        private final int[] close;
+
+        TagEnds(String html) {
+            int n = html.length();
+            close = new int[n + 1];
+            close[n] = -1;
+            int nextDouble = -1;   // the next '"' after the position being filled
+            int nextSingle = -1;
+            for (int k = n - 1; k >= 0; k--) {
+                char c = html.charAt(k);
+                if (c == '>') {
+                    close[k] = k;
+                } else if (c == '"' || c == '\'') {
+                    int quoteEnd = c == '"' ? nextDouble : nextSingle;
+                    close[k] = quoteEnd < 0 ? -1 : close[quoteEnd + 1];
+                } else {
+                    close[k] = close[k + 1];
                 }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '>') {
-                return i + 1;
+                if (c == '"') {
+                    nextDouble = k;
+                } else if (c == '\'') {
+                    nextSingle = k;
+                }
             }
         }
-        return -1;
+
+        /** The '>' that ends a tag read from {@code from} (outside quotes), or -1 when none does. */
+        int closeFrom(int from) {
+            return close[from];
+        }
     }
 
     /** "script"/"style" when html[start, end) opens such an element, else null. */

@@ -52,4 +52,36 @@ class HtmlTextTest {
         assertEquals("<p>One</p>\n  <p>Two &amp; <three></p>".replace("<three>", "&lt;three&gt;"),
                 HtmlText.join(pieces, List.of("One", "Two & <three>")));
     }
+
+    @Test
+    void scriptAndStyleEndTagsAreFoundAfterCharactersWhoseLowerCaseIsLonger() {
+        // "İ" lower-cases to two chars: positions found in a lower-cased copy would be off by one per İ.
+        String html = "<script>" + "İ".repeat(20) + "</script>Hallo";
+        assertEquals("M:<script>" + "İ".repeat(20) + "</script>|T:Hallo", shape(html));
+        assertEquals("M:<style>İİİ</style>|M:<p>|T:Hallo Welt|M:</p>", shape("<style>İİİ</style><p>Hallo Welt</p>"));
+        assertEquals("M:<SCRIPT>x</ScRiPt >|T:y", shape("<SCRIPT>x</ScRiPt >y"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)   // a hang guard: the quadratic splitter took minutes on these inputs
+    void unclosedTagsAndQuotesSplitInLinearTimeWithTheSameResult() {
+        assertEquals("T:<a<a<a", shape("<a<a<a"));
+        assertEquals("M:<a<a<a>|T:x", shape("<a<a<a>x"));
+        assertEquals("T:<a \"|M:<b>|T:x", shape("<a \"<b>x"));   // the quote never closes: the first '<' is text
+        assertEquals("M:<a \">\" >|T:x", shape("<a \">\" >x"));
+        assertEquals("T:<!--<!--", shape("<!--<!--"));
+        // 200,000 unclosed tags (a 400 KB text): a scan to the end for each would take minutes
+        String hostile = "<a".repeat(200_000);
+        List<HtmlText.Piece> pieces = HtmlText.split(hostile);
+        assertEquals(List.of(new HtmlText.Piece(hostile, true)), pieces);
+        String quotes = "<a \"".repeat(100_000) + "<!--".repeat(100_000);
+        assertEquals(quotes, HtmlText.split(quotes).stream().map(HtmlText.Piece::raw).collect(Collectors.joining()));
+    }
+
+    @Test
+    void noBreakSpacesAndInvisibleNodesAreKeptNotTranslated() {
+        List<HtmlText.Piece> pieces = HtmlText.split("<td>&nbsp;</td><td>\u200b</td><p>\u0000</p><p>Hallo&nbsp;</p>");
+        assertEquals(List.of("Hallo\u00a0"), pieces.stream().filter(HtmlText.Piece::translatable).map(HtmlText.Piece::decoded).toList());
+        assertEquals("<td>&nbsp;</td><td>\u200b</td><p>\u0000</p><p>Hello\u00a0</p>", HtmlText.join(pieces, List.of("Hello\u00a0")));
+    }
 }
