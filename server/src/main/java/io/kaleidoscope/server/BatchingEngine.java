@@ -3,6 +3,7 @@ package io.kaleidoscope.server;
 import io.kaleidoscope.SearchOptions;
 import io.kaleidoscope.Translator;
 import io.kaleidoscope.search.Cancellation;
+import io.kaleidoscope.text.TextSegments;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * of its decoding time per character for each beam width, and a request whose texts would wait longer than
  * {@code maxQueueWaitMillis} behind the characters already queued is refused at once (503) rather
  * than accepted only to miss its deadline; one that alone would take longer is refused with 413.
+ * Characters here are those of words: whitespace and other gaps cost the decoder nothing. The pace
+ * is learnt only from batches of at least a quarter of {@code batchChars}: a batch of a few short
+ * sentences costs mostly its fixed per-sentence work, and its pace per character (several times a
+ * full batch's) would refuse long texts the engine translates well in time. Under load the
+ * batches are full, so the pace that bounds the queue is the one that matters. A request with more
+ * texts than the queue holds can never be queued, so it gets 413, not a 503 to retry.
  * Overload is thus shed in microseconds, and the requests accepted are the ones that can still be
  * answered in time. A batch whose callers have all given up stops at the next decoder step
  * ({@link Cancellation}), so an abandoned batch does not hold the engine.
@@ -38,10 +45,20 @@ final class BatchingEngine implements AutoCloseable {
     /** The outcome of one job. */
     record Result(List<String> texts, long queueNanos, long inferenceNanos, int batchTexts) {}
 
-    private record Job(List<String> texts, SearchOptions options, long enqueued, CompletableFuture<Result> future) {
-        int chars() {
-            return texts.stream().mapToInt(String::length).sum();
+    /** Queued texts; {@code chars} counts their characters that are not gaps ({@link #wordChars}). */
+    private record Job(List<String> texts, int chars, SearchOptions options, long enqueued, CompletableFuture<Result> future) {}
+
+    /** Characters the decoder works on: those that are not whitespace or other gaps ({@link TextSegments#isGap}). */
+    static int wordChars(List<String> texts) {
+        int chars = 0;
+        for (String text : texts) {
+            for (int i = 0; i < text.length(); i++) {
+                if (!TextSegments.isGap(text.charAt(i))) {
+                    chars++;
+                }
+            }
         }
+        return chars;
     }
 
     /** The decoding call; the translator's own, or a stand-in that fails on purpose in tests. */
@@ -57,6 +74,8 @@ final class BatchingEngine implements AutoCloseable {
     private final Semaphore permits;
     private final int capacity;
     private final int batchChars;
+    /** Batches of fewer characters do not change the pace (mostly fixed costs; see the class comment). */
+    private final int minPaceChars;
     private final long maxWaitNanos;
     private final long maxQueueWaitNanos;
     /**
@@ -90,6 +109,7 @@ final class BatchingEngine implements AutoCloseable {
         this.permits = new Semaphore(queueTexts);
         this.capacity = queueTexts;
         this.batchChars = batchChars;
+        this.minPaceChars = Math.max(1, batchChars / 4);
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
         this.maxQueueWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxQueueWaitMillis);
         this.thread = Thread.ofPlatform().name("engine-" + name).daemon(true).start(this::loop);
@@ -119,10 +139,16 @@ final class BatchingEngine implements AutoCloseable {
     /**
      * Queues the texts; the future completes on the engine thread.
      *
-     * @throws ApiException 503 when the queue has no room for this many texts, or they would wait too long
+     * @throws ApiException 503 when the queue has no room for this many texts now, or they would wait
+     *                      too long; 413 when they never could (more texts than the queue holds, or
+     *                      alone longer than the wait limit)
      */
     CompletableFuture<Result> submit(List<String> texts, SearchOptions options) {
-        Job job = new Job(List.copyOf(texts), options, System.nanoTime(), new CompletableFuture<>());
+        if (texts.size() > capacity) {
+            throw new ApiException(413, ("this request holds %d texts (with format=html, each text node counts), more than the "
+                    + "%d the queue holds (kaleido.queueTexts); send fewer").formatted(texts.size(), capacity));
+        }
+        Job job = new Job(List.copyOf(texts), wordChars(texts), options, System.nanoTime(), new CompletableFuture<>());
         int chars = job.chars();
         double pace = Double.longBitsToDouble(nanosPerChar.get(options.beam()));
         if (maxQueueWaitNanos > 0 && pace > 0) {
@@ -224,10 +250,12 @@ final class BatchingEngine implements AutoCloseable {
             // Checked before every decoder step: a plain loop, so the check allocates nothing.
             List<String> out = Cancellation.stoppable(() -> allGaveUp(batch), () -> decode.translate(texts, batch.get(0).options()));
             long inference = System.nanoTime() - start;
-            int beam = batch.get(0).options().beam();
-            double perChar = (double) inference / Math.max(1, chars);
-            double before = Double.longBitsToDouble(nanosPerChar.get(beam));
-            nanosPerChar.set(beam, Double.doubleToRawLongBits(before == 0 ? perChar : 0.8 * before + 0.2 * perChar));
+            if (chars >= minPaceChars) {
+                int beam = batch.get(0).options().beam();
+                double perChar = (double) inference / chars;
+                double before = Double.longBitsToDouble(nanosPerChar.get(beam));
+                nanosPerChar.set(beam, Double.doubleToRawLongBits(before == 0 ? perChar : 0.8 * before + 0.2 * perChar));
+            }
             if (metrics != null) {
                 metrics.batch(name, texts.size(), translator.timings().snapshot());
             }

@@ -32,7 +32,7 @@ import java.util.Map;
  *   <tr><td>kaleido.maxConnections / KALEIDO_MAX_CONNECTIONS</td><td>10000</td><td>open TCP connections; more wait to be
  *       accepted</td></tr>
  *   <tr><td>kaleido.deadlineMs / KALEIDO_DEADLINE_MS</td><td>30000</td><td>per-request deadline (504 past it)</td></tr>
- *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per model; beyond: 503 + Retry-After</td></tr>
+ *   <tr><td>kaleido.queueTexts / KALEIDO_QUEUE_TEXTS</td><td>1024</td><td>texts waiting per engine thread; beyond: 503 + Retry-After (413 for a request with more)</td></tr>
  *   <tr><td>kaleido.maxQueueWaitMs / KALEIDO_MAX_QUEUE_WAIT_MS</td><td>2000</td><td>refuse (503) texts expected to wait
  *       longer than this behind the queue, at the engine's measured pace per character; 413 for a request that alone
  *       would take longer; 0: only the count limit</td></tr>

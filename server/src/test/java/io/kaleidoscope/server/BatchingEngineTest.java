@@ -42,7 +42,8 @@ class BatchingEngineTest {
             sleepPerCharacter(texts, 40);
             return texts.stream().map(t -> "x").toList();
         };
-        try (BatchingEngine engine = new BatchingEngine(translator, slow, "test", 100, 4000, 0, 300, new ServerMetrics())) {
+        // batchChars 4: every batch here is full enough to teach the pace
+        try (BatchingEngine engine = new BatchingEngine(translator, slow, "test", 100, 4, 0, 300, new ServerMetrics())) {
             SearchOptions options = translator.defaultOptions();
             engine.submit(List.of("eins"), options).join();
             ApiException tooBig = assertThrows(ApiException.class, () -> engine.submit(List.of("abcdefgh"), options));
@@ -74,7 +75,7 @@ class BatchingEngineTest {
             }
             return texts.stream().map(t -> "x").toList();
         };
-        try (BatchingEngine engine = new BatchingEngine(translator, warmingUp, "test", 100, 4000, 0, 300, new ServerMetrics())) {
+        try (BatchingEngine engine = new BatchingEngine(translator, warmingUp, "test", 100, 4, 0, 300, new ServerMetrics())) {
             SearchOptions options = translator.defaultOptions();
             engine.submit(List.of("eins"), options).join();   // 40 ms per character learnt
             assertEquals(413, assertThrows(ApiException.class, () -> engine.submit(List.of("abcdefgh"), options)).status());
@@ -82,6 +83,41 @@ class BatchingEngineTest {
             assertEquals(List.of("x"), engine.submit(List.of("abcdefgh"), options).join().texts());
             // the pace now comes from that fast batch: ten times the text is still accepted
             assertEquals(10, engine.submit(java.util.Collections.nCopies(10, "abcdefgh"), options).join().texts().size());
+        }
+    }
+
+    @Test
+    void onlyBatchesOfAQuarterOfBatchCharsTeachThePaceAndGapsCostNothing() {
+        Translator translator = Translator.load(KMATRIX);
+        BatchingEngine.Decode slow = (texts, options) -> {
+            sleepPerCharacter(texts, 2);
+            return texts.stream().map(t -> "x").toList();
+        };
+        // batchChars 400: batches of 100 characters or more teach the pace
+        try (BatchingEngine engine = new BatchingEngine(translator, slow, "test", 100, 400, 0, 300, new ServerMetrics())) {
+            SearchOptions options = translator.defaultOptions();
+            engine.submit(List.of("eins"), options).join();   // 4 characters: mostly fixed costs, no pace
+            assertEquals(1, engine.submit(List.of("z".repeat(200)), options).join().texts().size());   // no pace yet: taken
+            // that 200-character batch taught 2 ms per character: 200 more would take 400 ms, over the 300 ms limit
+            assertEquals(413, assertThrows(ApiException.class, () -> engine.submit(List.of("z".repeat(200)), options)).status());
+            // line breaks, no-break spaces and control characters are no work: 5 characters here, 10 ms
+            String spaced = "\n".repeat(2000) + "\u00a0".repeat(500) + "\u0000Hallo";
+            assertEquals(1, engine.submit(List.of(spaced), options).join().texts().size());
+            assertEquals(5, BatchingEngine.wordChars(List.of(spaced)));
+        }
+    }
+
+    @Test
+    void aRequestWithMoreTextsThanTheQueueHoldsIsRefusedWith413NotARetry() {
+        Translator translator = Translator.load(KMATRIX);
+        try (BatchingEngine engine = new BatchingEngine(translator, (texts, options) -> texts, "test", 16, 4000, 0, 0, new ServerMetrics())) {
+            SearchOptions options = translator.defaultOptions();
+            ApiException tooMany = assertThrows(ApiException.class,
+                    () -> engine.submit(java.util.Collections.nCopies(17, "a"), options));
+            assertEquals(413, tooMany.status());
+            assertEquals("this request holds 17 texts (with format=html, each text node counts), more than the 16 the queue holds "
+                    + "(kaleido.queueTexts); send fewer", tooMany.getMessage());
+            assertEquals(16, engine.submit(java.util.Collections.nCopies(16, "a"), options).join().texts().size());
         }
     }
 
