@@ -113,6 +113,9 @@ final class ErrorAnswers {
                 if (type == EventType.INTERNAL_ERROR && clientCaused(thrown)) {
                     return respond(Status.BAD_REQUEST_400, "malformed HTTP request", headers);
                 }
+                if (status.code() == 400 && request.headers().contains(HeaderNames.CONTENT_ENCODING)) {
+                    return unsupportedEncoding(request, headers);
+                }
                 return respond(status, message, headers);
             }
 
@@ -122,6 +125,9 @@ final class ErrorAnswers {
                 // While parsing the request line and headers, before any route: an "internal error"
                 // there is Helidon's parser throwing on bytes HTTP forbids (control characters in a
                 // header name, input ending mid-request) — the request's fault.
+                if (status.code() == 400 && request.headers().contains(HeaderNames.CONTENT_ENCODING)) {
+                    return unsupportedEncoding(request, headers);
+                }
                 if (type == EventType.INTERNAL_ERROR) {
                     LOG.log(Level.DEBUG, "unparsable request from a client: {0}", message);
                     return respond(Status.BAD_REQUEST_400, "malformed HTTP request", headers);
@@ -132,6 +138,16 @@ final class ErrorAnswers {
                             + " is not supported; use HTTP/1.1", headers);
                 }
                 return respond(status, message, headers);
+            }
+
+            /**
+             * Helidon refuses a body with any Content-Encoding (no decoder is installed, so not even
+             * "identity"): say so with the status for it, not as a malformed request.
+             */
+            private TransportResponse unsupportedEncoding(TransportRequest request, ServerResponseHeaders headers) {
+                String encoding = request.headers().first(HeaderNames.CONTENT_ENCODING).orElse("");
+                return respond(Status.UNSUPPORTED_MEDIA_TYPE_415, "Content-Encoding '" + abbreviate(encoding)
+                        + "' is not supported: send the body uncompressed, without a Content-Encoding header", headers);
             }
 
             private TransportResponse respond(Status status, String message, ServerResponseHeaders headers) {

@@ -116,12 +116,18 @@ public final class Main {
                         Json.error(res, 503, "the server is shutting down");
                         return;
                     }
+                    // The request's own path: routing into a service (/v1) makes req.path() relative.
+                    String path = req.prologue().uriPath().path();
                     try {
                         chain.proceed();
                     } finally {
                         DRAIN.exit();
-                        metrics.request(req.prologue().method().text(), req.path().path(), res.status().code(),
-                                System.nanoTime() - start);
+                        metrics.request(req.prologue().method().text(), path, res.status().code(), System.nanoTime() - start);
+                    }
+                    if (res.headers().contains(io.helidon.http.HeaderValues.CONNECTION_CLOSE)) {
+                        // The answer said "Connection: close" (a body that could not be read to its end):
+                        // Helidon 4.5 would read on, taking whatever follows as the next request.
+                        throw new io.helidon.webserver.CloseConnectionException("answered with Connection: close");
                     }
                 })
                 .get("/openapi", (req, res) -> {

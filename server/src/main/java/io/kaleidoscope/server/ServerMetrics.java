@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code http_server_requests_seconds{method, uri, status}}: every request, uri = the route
- *       (unknown paths share "other");</li>
+ *       (unknown paths share "other", methods outside HTTP's standard ones "OTHER");</li>
  *   <li>{@code kaleido_queue_wait_seconds{model}}, {@code kaleido_inference_seconds{model}}: per
  *       request, time waiting for the engine and time in its batch;</li>
  *   <li>{@code kaleido_engine_seconds{model, part}}: per batch, where the engine's time went
@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class ServerMetrics {
     private static final Set<String> ROUTES = Set.of("/translate", "/languages", "/v1/translate", "/v1/models",
             "/health", "/ready", "/metrics", "/dashboard", "/openapi");
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT");
     private static final Duration[] SLO = {
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -68,7 +69,9 @@ public final class ServerMetrics {
 
     void request(String method, String path, int status, long nanos) {
         String uri = ROUTES.contains(path) ? path : "other";
-        timer("http.server.requests", "HTTP requests by route and status", "method", method, "uri", uri,
+        // Any token is a valid method: unknown ones share one label value, so clients cannot add series.
+        String knownMethod = METHODS.contains(method) ? method : "OTHER";
+        timer("http.server.requests", "HTTP requests by route and status", "method", knownMethod, "uri", uri,
                 "status", Integer.toString(status)).record(nanos, TimeUnit.NANOSECONDS);
         if (status >= 400) {
             Counter.builder("kaleido.rejected.requests").description("requests answered with an error, by status")

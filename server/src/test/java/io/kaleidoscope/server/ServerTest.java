@@ -117,6 +117,10 @@ class ServerTest {
     void metricsExposeRequestHistogramsEngineBatchesAndJvmAndPassPromtool() throws Exception {
         post("/translate", "application/json", "{\"q\": \"Datei öffnen\"}");
         post("/translate", "application/json", "{\"q\": ");
+        post("/v1/translate", "application/json", "{\"texts\": [\"Datei öffnen\"]}");
+        get("/v1/models");
+        client.send(HttpRequest.newBuilder(URI.create(base + "/health")).method("FOOBAR", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
         String text = r.body();
@@ -127,12 +131,47 @@ class ServerTest {
             assertTrue(text.contains(name), "missing " + name);
         }
         assertTrue(text.contains("uri=\"/translate\""), "route label");
+        // routes inside the /v1 service are labelled with their whole path, not the rest after /v1
+        assertTrue(text.contains("uri=\"/v1/translate\""), "route label of /v1/translate");
+        assertTrue(text.contains("uri=\"/v1/models\""), "route label of /v1/models");
+        // a method a client makes up is no new label value
+        assertTrue(text.contains("method=\"OTHER\""), "unknown methods share OTHER");
+        assertTrue(!text.contains("FOOBAR"), "no label value from the client's method");
         // promtool (Debian's prometheus package, installed by .ci/install-python-deps.sh) checks the exposition.
         Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
         promtool.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         promtool.getOutputStream().close();
         String verdict = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, promtool.waitFor(), "promtool check metrics: " + verdict);
+    }
+
+    @Test
+    void afterABodyThatCannotBeReadTheConnectionClosesAndWhatFollowsIsNotServed() throws Exception {
+        // A broken chunked body, then bytes that look like a second request on the same connection.
+        String smuggled = "POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "ZZ\r\nGET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("localhost", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(smuggled.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // readAllBytes returns at end of stream: the server closed the connection (a timeout would throw)
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+            assertEquals(1, answer.split("HTTP/1.1 ", -1).length - 1, "one answer only: " + answer);
+        }
+    }
+
+    @Test
+    void aCompressedBodyIsRefusedWith415NamingTheEncoding() throws Exception {
+        for (String encoding : List.of("gzip", "br", "identity")) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/translate"))
+                    .header("Content-Type", "application/json").header("Content-Encoding", encoding)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"q\": \"Hallo\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, r.statusCode(), r.body());
+            assertEquals("Content-Encoding '" + encoding + "' is not supported: send the body uncompressed, without a "
+                    + "Content-Encoding header", json(r).get("error").asText());
+        }
     }
 
     @Test
