@@ -117,6 +117,10 @@ public final class DecodeBenchmark {
                 case "--output" -> paths = paths.withOutput(option(OutputProjection.class, args[++i]));
                 case "--encoder" -> paths = paths.withEncoder(option(Precision.class, args[++i]));
                 case "--decoder" -> paths = paths.withDecoder(option(Precision.class, args[++i]));
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
                 default -> {
                     System.err.println(USAGE);
                     System.exit(2);

@@ -37,6 +37,8 @@ public final class KernelBenchmarkReport {
     private static final String[] SHAPES = {"512x512", "512x1024", "1024x512"};
     private static final int[] BATCHES = {1, 4, 16, 64};
 
+    private static final String USAGE = "usage: ./kaleido bench kernel [--quick] [--scalar] [--out DIR]";
+
     private KernelBenchmarkReport() {}
 
     public static void main(String[] args) throws RunnerException, IOException {
@@ -48,8 +50,12 @@ public final class KernelBenchmarkReport {
                 case "--quick" -> quick = true;
                 case "--scalar" -> scalar = true;
                 case "--out" -> out = Path.of(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
                 default -> {
-                    System.err.println("usage: KernelBenchmarkReport [--quick] [--scalar] [--out DIR]");
+                    System.err.println(USAGE);
                     System.exit(2);
                 }
             }
