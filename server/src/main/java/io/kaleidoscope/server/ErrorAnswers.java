@@ -22,13 +22,28 @@ final class ErrorAnswers {
     private static final System.Logger LOG = System.getLogger(ErrorAnswers.class.getName());
     /** Each route's method, for the 405 answer to another method on a known path. */
     private static final Map<String, String> ROUTES = Map.of("/translate", "POST", "/v1/translate", "POST",
-            "/languages", "GET", "/v1/models", "GET", "/health", "GET", "/ready", "GET", "/metrics", "GET",
+            "/languages", "GET", "/v1/models", "GET", "/health", "GET, HEAD", "/ready", "GET, HEAD", "/metrics", "GET",
             "/openapi", "GET", "/dashboard", "GET");
 
     private ErrorAnswers() {}
 
-    /** The error handlers of the routing. */
+    /** The error handlers of the routing, and the answer to OPTIONS. */
     static void register(HttpRouting.Builder routing) {
+        routing.options("/*", (req, res) -> {
+            if (req.headers().contains(HeaderNames.ORIGIN) && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+                res.next();   // a CORS preflight: the CORS feature answers it
+                return;
+            }
+            // A plain OPTIONS asks what a path takes (Helidon's CORS route would leave it unanswered).
+            String path = req.path().path();
+            String allowed = ROUTES.get(path);
+            if (allowed == null) {
+                Json.error(res, 404, "no such endpoint: " + abbreviate(path) + " (see /openapi)");
+                return;
+            }
+            res.header(HeaderNames.ALLOW, allowed + ", OPTIONS");
+            res.status(204).send();
+        });
         routing.error(HttpException.class, (req, res, e) -> {
             // Helidon's own refusals (no such route, ...) answer JSON like ours; a known
             // path with another method is a 405 naming the method it takes.

@@ -43,6 +43,10 @@ final class LibreTranslateService implements HttpService {
         long start = System.nanoTime();
         byte[] body = Json.body(req);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(java.util.Locale.ROOT);
+        if (contentType.startsWith("multipart/")) {
+            throw new ApiException(415, "multipart bodies are not supported; send JSON (application/json) or a form "
+                    + "(application/x-www-form-urlencoded, e.g. curl --data-urlencode q=...)");
+        }
         Request r = contentType.startsWith("application/x-www-form-urlencoded") ? fromForm(body) : fromJson(body);
         if (!r.source().equals("de") && !r.source().equals("auto")) {
             throw new ApiException(400, "source language '" + r.source() + "' is not supported; this server translates de (or auto) to en");
@@ -133,7 +137,7 @@ final class LibreTranslateService implements HttpService {
         if (v == null || v.isNull()) {
             return 0;
         }
-        if (!v.canConvertToInt() || v.asInt() < 0) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
             throw new ApiException(400, "'" + field + "' must be a non-negative integer");
         }
         return v.asInt();

@@ -96,6 +96,9 @@ public final class Main {
                         .maxPrologueLength(config.maxRequestLineBytes())
                         .build())
                 .directHandlers(ErrorAnswers.directHandlers(config))
+                // Only the features named here (CORS when configured), none found on the class path.
+                .featuresDiscoverServices(false)
+                .update(builder -> cors(config).ifPresent(builder::addFeature))
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .routing(routing -> routing(routing, config, models, metrics))
                 .build()
@@ -106,9 +109,33 @@ public final class Main {
         return server;
     }
 
+    /**
+     * CORS for browser clients on other origins (a web page calling the LibreTranslate API):
+     * preflights answered, the timing headers readable by scripts. Absent with corsOrigins=none.
+     */
+    private static java.util.Optional<io.helidon.webserver.cors.CorsFeature> cors(ServerConfig config) {
+        if (config.corsOrigins().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(io.helidon.webserver.cors.CorsFeature.builder()
+                .addDefaults(false)
+                .addPath(io.helidon.webserver.cors.CorsPathConfig.builder()
+                        .pathPattern("/*")
+                        .allowOrigins(config.corsOrigins())
+                        .allowMethods(java.util.Set.of("GET", "HEAD", "POST"))
+                        .allowHeaders(java.util.Set.of("*"))
+                        .exposeHeaders(java.util.Set.of("X-Queue-Time-Ms", "X-Inference-Time-Ms", "X-Total-Time-Ms",
+                                "Retry-After", "X-Request-Id"))
+                        .build())
+                .build());
+    }
+
     static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models, ServerMetrics metrics) {
         TranslationGate gate = new TranslationGate(models, new TextLimits(config.maxChars(), config.maxTexts()),
                 new ApiKeys(config.apiKeys(), config.keyRatePerMinute()), config.deadlineMillis());
+        io.helidon.webserver.http.Handler health = (req, res) -> Json.send(res, 200, Map.of("status", "UP"));
+        io.helidon.webserver.http.Handler ready = (req, res) -> Json.send(res, models.ready() ? 200 : 503,
+                Map.of("status", models.ready() ? "READY" : "LOADING"));
         routing.addFilter((chain, req, res) -> {
                     long start = System.nanoTime();
                     if (!DRAIN.enter()) {
@@ -144,9 +171,9 @@ public final class Main {
                 })
                 .register("/", new LibreTranslateService(gate))
                 .register("/v1", new NativeTranslateService(gate))
-                .get("/health", (req, res) -> Json.send(res, 200, Map.of("status", "UP")))
-                .get("/ready", (req, res) -> Json.send(res, models.ready() ? 200 : 503,
-                        Map.of("status", models.ready() ? "READY" : "LOADING")));
+                // GET or HEAD: some probes and load balancers check with HEAD.
+                .get("/health", health).head("/health", health)
+                .get("/ready", ready).head("/ready", ready);
         ErrorAnswers.register(routing);
     }
 }

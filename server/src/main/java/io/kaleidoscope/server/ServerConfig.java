@@ -40,13 +40,15 @@ import java.util.Map;
  *   <tr><td>kaleido.maxWaitMs / KALEIDO_MAX_WAIT_MS</td><td>5</td><td>longest wait for more requests to join a batch</td></tr>
  *   <tr><td>kaleido.apiKeys / KALEIDO_API_KEYS</td><td>(none)</td><td>comma-separated keys; when set, requests need one (403 otherwise)</td></tr>
  *   <tr><td>kaleido.keyRatePerMinute / KALEIDO_KEY_RATE_PER_MINUTE</td><td>600</td><td>requests per minute per key (429 beyond)</td></tr>
+ *   <tr><td>kaleido.corsOrigins / KALEIDO_CORS_ORIGINS</td><td>*</td><td>comma-separated origins browsers may call the API
+ *       from (CORS; * = any, as the API carries no cookies); none: no CORS headers</td></tr>
  * </table>
  */
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
                            java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes,
                            long maxQueueWaitMillis, int enginesPerModel, long idleTimeoutMillis, int maxConnections,
-                           boolean shortlist) {
+                           boolean shortlist, java.util.Set<String> corsOrigins) {
 
     public ServerConfig {
         if (models.isEmpty()) {
@@ -86,7 +88,12 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048),
                 lookup.integer("maxQueueWaitMs", 2_000), lookup.integer("enginesPerModel", 1),
                 lookup.integer("idleTimeoutMs", 30_000), lookup.integer("maxConnections", 10_000),
-                lookup.onOff("shortlist", false));
+                lookup.onOff("shortlist", false), corsOrigins(lookup.get("corsOrigins", "*")));
+    }
+
+    /** "none" (or nothing): no CORS answers, browsers on other origins are refused by their own rules. */
+    private static java.util.Set<String> corsOrigins(String listed) {
+        return listed.trim().equalsIgnoreCase("none") ? java.util.Set.of() : keys(listed);
     }
 
     private static java.util.Set<String> keys(String listed) {

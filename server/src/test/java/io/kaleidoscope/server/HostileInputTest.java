@@ -286,6 +286,12 @@ class HostileInputTest {
         if (c.expectStatus() != 0 && a.status() != c.expectStatus()) {
             return "expected " + c.expectStatus() + ", got " + got;
         }
+        if (c.method().equals("OPTIONS") && a.status() == 204 && a.body().length == 0) {
+            return null;   // OPTIONS on a route: its methods in Allow, no body
+        }
+        if (c.method().equals("HEAD") && a.status() == 200 && a.body().length == 0 && c.path().matches("/(health|ready)([;?].*)?")) {
+            return null;   // a probe's HEAD
+        }
         if (a.status() == 200) {
             Integer texts = translationShape(c);
             if (texts == null) {

@@ -175,6 +175,57 @@ class ServerTest {
     }
 
     @Test
+    void browsersOnOtherOriginsGetCorsAnswersAndPlainOptionsAndHeadAreAnswered() throws Exception {
+        // a preflight, as a browser sends before a JSON POST from another origin
+        HttpResponse<String> preflight = client.send(HttpRequest.newBuilder(URI.create(base + "/translate"))
+                .header("Origin", "https://example.org").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, preflight.statusCode());
+        assertEquals(List.of("*"), preflight.headers().allValues("Access-Control-Allow-Origin"));
+        assertTrue(preflight.headers().allValues("Access-Control-Allow-Methods").contains("POST"), preflight.headers().toString());
+        // the request itself: the origin allowed, the timing headers readable by the page's script
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/translate")).header("Origin", "https://example.org")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"q\": \"Hallo\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(List.of("*"), r.headers().allValues("Access-Control-Allow-Origin"));
+        assertTrue(r.headers().allValues("Access-Control-Expose-Headers").contains("X-Total-Time-Ms"), r.headers().toString());
+        // a plain OPTIONS says what the path takes; an unknown path is a 404
+        HttpResponse<String> options = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/translate"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, options.statusCode());
+        assertEquals("POST, OPTIONS", options.headers().firstValue("Allow").orElse(""));
+        assertEquals(404, client.send(HttpRequest.newBuilder(URI.create(base + "/nowhere")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        // probes may check with HEAD
+        HttpResponse<String> head = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, head.statusCode());
+        assertEquals("", head.body());
+    }
+
+    @Test
+    void corsOriginsNoneSendsNoCorsHeaders() {
+        ServerConfig config = ServerConfig.from(Map.of("kaleido.models", KMATRIX.toString(), "kaleido.corsOrigins", "none"), Map.of());
+        assertEquals(java.util.Set.of(), config.corsOrigins());
+        assertEquals(java.util.Set.of("https://a.example", "https://b.example"), ServerConfig.from(Map.of("kaleido.models", KMATRIX.toString(),
+                "kaleido.corsOrigins", "https://a.example, https://b.example"), Map.of()).corsOrigins());
+        assertEquals(java.util.Set.of("*"), ServerConfig.from(Map.of("kaleido.models", KMATRIX.toString()), Map.of()).corsOrigins());
+    }
+
+    @Test
+    void multipartBodiesAndFractionalAlternativesAreRefusedClearly() throws Exception {
+        HttpResponse<String> multipart = post("/translate", "multipart/form-data; boundary=x",
+                "--x\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\nHallo\r\n--x--\r\n");
+        assertEquals(415, multipart.statusCode(), multipart.body());
+        assertTrue(json(multipart).get("error").asText().startsWith("multipart bodies are not supported; send JSON"), multipart.body());
+        HttpResponse<String> fractional = post("/translate", "application/json", "{\"q\": \"Hallo\", \"alternatives\": 1.5}");
+        assertEquals(400, fractional.statusCode());
+        assertEquals("'alternatives' must be a non-negative integer", json(fractional).get("error").asText());
+    }
+
+    @Test
     void openApiDescribesEveryRoute() throws Exception {
         HttpResponse<String> r = get("/openapi");
         assertEquals(200, r.statusCode());
