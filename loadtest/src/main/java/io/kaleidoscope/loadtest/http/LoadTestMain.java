@@ -124,6 +124,12 @@ public final class LoadTestMain {
         System.out.print(report.table());
         report.write(out);
         System.out.println("report: " + out.resolve("report.json") + ", " + out.resolve("report.md") + ", plot: " + out.resolve("latency.svg"));
+        if (report.steps().stream().allMatch(s -> s.okCount() == 0)) {
+            // No request succeeded (a wrong --model, a wrong key, a server refusing everything): the
+            // numbers measure nothing, so a script running this must see a failure.
+            System.err.println("loadtest: no request got a 2xx answer; outcomes: " + report.steps().getLast().outcomes());
+            System.exit(1);
+        }
     }
 
     private static StepResult step(OpenLoopRun run, double rate, double duration, Arrivals.Kind arrival, long seed, PrintStream progress)
