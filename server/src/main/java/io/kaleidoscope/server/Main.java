@@ -96,9 +96,14 @@ public final class Main {
                         .maxPrologueLength(config.maxRequestLineBytes())
                         .build())
                 .directHandlers(ErrorAnswers.directHandlers(config))
-                // Only the features named here (CORS when configured), none found on the class path.
+                // Only the features named here (CORS, the access log when configured), none found on the class path.
                 .featuresDiscoverServices(false)
                 .update(builder -> cors(config).ifPresent(builder::addFeature))
+                .update(builder -> {
+                    if (config.accessLog()) {
+                        builder.addFeature(io.helidon.webserver.accesslog.AccessLogFeature.builder().defaultLogFormat().build());
+                    }
+                })
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .routing(routing -> routing(routing, config, models, metrics))
                 .build()

@@ -42,13 +42,15 @@ import java.util.Map;
  *   <tr><td>kaleido.keyRatePerMinute / KALEIDO_KEY_RATE_PER_MINUTE</td><td>600</td><td>requests per minute per key (429 beyond)</td></tr>
  *   <tr><td>kaleido.corsOrigins / KALEIDO_CORS_ORIGINS</td><td>*</td><td>comma-separated origins browsers may call the API
  *       from (CORS; * = any, as the API carries no cookies); none: no CORS headers</td></tr>
+ *   <tr><td>kaleido.accessLog / KALEIDO_ACCESS_LOG</td><td>off</td><td>on: one log line per request (client, time, request
+ *       line, status, bytes, microseconds taken; never the texts) through the logger io.helidon.webserver.AccessLog</td></tr>
  * </table>
  */
 public record ServerConfig(int port, List<Path> models, int beam, int maxChars, int maxTexts, long maxBodyBytes,
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
                            java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes,
                            long maxQueueWaitMillis, int enginesPerModel, long idleTimeoutMillis, int maxConnections,
-                           boolean shortlist, java.util.Set<String> corsOrigins) {
+                           boolean shortlist, java.util.Set<String> corsOrigins, boolean accessLog) {
 
     public ServerConfig {
         if (models.isEmpty()) {
@@ -88,7 +90,8 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("maxHeaderBytes", 16 * 1024), lookup.integer("maxRequestLineBytes", 2048),
                 lookup.integer("maxQueueWaitMs", 2_000), lookup.integer("enginesPerModel", 1),
                 lookup.integer("idleTimeoutMs", 30_000), lookup.integer("maxConnections", 10_000),
-                lookup.onOff("shortlist", false), corsOrigins(lookup.get("corsOrigins", "*")));
+                lookup.onOff("shortlist", false), corsOrigins(lookup.get("corsOrigins", "*")),
+                lookup.onOff("accessLog", false));
     }
 
     /** "none" (or nothing): no CORS answers, browsers on other origins are refused by their own rules. */
