@@ -45,6 +45,7 @@ public final class Bundle {
         // After the load, which has held each shard's shapes to the index: a shape the manifest
         // and its shard disagree on is reported as that, not as a disagreement with the architecture.
         ShapeCheck.check(directory, manifest);
+        TokenizerCheck.check(directory, manifest);
         return new Bundle(directory, manifest, weights);
     }
 
@@ -52,8 +53,8 @@ public final class Bundle {
      * Everything the manifest says that can be checked before a file is read: each section
      * present and complete, settings in range, the weight index, graphs and K-matrix layers
      * consistent with each other and with the architecture (docs/bundle-format.md, "What the
-     * loader checks"). The architecture against the weights' shapes ({@link ShapeCheck}) follows
-     * once the files are verified.
+     * loader checks"). The architecture against the weights' shapes ({@link ShapeCheck}) and the
+     * tokenizer ({@link TokenizerCheck}) follow once the files are verified.
      */
     private static void checkManifest(Path directory, Manifest manifest) {
         if (manifest.architecture() == null || manifest.specialTokens() == null || manifest.onnx() == null
