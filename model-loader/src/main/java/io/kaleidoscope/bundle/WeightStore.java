@@ -32,8 +32,9 @@ public final class WeightStore {
     }
 
     /**
-     * Reads every tensor of the manifest's weight index from its shard, refusing a shard over
-     * {@link #MAX_SHARD_BYTES} unread and a NaN or infinite value.
+     * Reads every tensor of the manifest's weight index from its shard (one of
+     * {@code weights.shards}, which {@link WeightIndexCheck} has held to the bundle's checksummed
+     * files), refusing a shard over {@link #MAX_SHARD_BYTES} unread and a NaN or infinite value.
      */
     static WeightStore load(Path bundle, Manifest manifest) {
         Manifest.WeightIndex index = manifest.weights();
