@@ -1,6 +1,7 @@
 package io.kaleidoscope;
 
 import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.bundle.BundleException;
 import io.kaleidoscope.kmatrix.KMatrixKernel;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
 import io.kaleidoscope.model.Decoder;
@@ -52,16 +53,31 @@ public final class Translator implements AutoCloseable {
     private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch, EnginePaths paths) {
         this.bundle = bundle;
         this.config = ModelConfig.of(bundle.manifest());
+        // First, before any session is open that a failure here would leak.
+        this.tokenizer = openTokenizer(bundle, config.eos());
         this.onnxWeights = new OnnxWeights(bundle.weights());
         this.encoder = new Encoder(bundle, onnxWeights, config, timings, paths.encoder(), kernel);
         this.decoder = bundle.manifest().isKMatrix()
                 ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings, paths)
                 : new DenseDecoder(bundle, onnxWeights, config, timings, paths);
         this.shortlist = Shortlist.load(bundle);
-        this.tokenizer = new SentencePieceTokenizer(bundle.file(bundle.manifest().tokenizer()), config.eos());
         var s = bundle.manifest().search();
         this.defaults = s == null ? new SearchOptions(4, 1.0, 1.5, 10) : new SearchOptions(s.beam(), s.lenPenalty(), s.maxLenA(), s.maxLenB());
         this.maxBatch = maxBatch;
+    }
+
+    /**
+     * The bundle's tokenizer. Bundle.open has checked the file's structure and piece count; what
+     * the native library still finds wrong with it is a BundleException naming the file, not
+     * DJL's EngineException.
+     */
+    private static SentencePieceTokenizer openTokenizer(Bundle bundle, int eos) {
+        String file = bundle.manifest().tokenizer();
+        try {
+            return new SentencePieceTokenizer(bundle.file(file), eos);
+        } catch (RuntimeException e) {
+            throw new BundleException(bundle.directory(), file, "SentencePiece cannot load it: " + e.getMessage(), e);
+        }
     }
 
     /** Loads and verifies the bundle in {@code directory} (refuses a damaged one with a BundleException). */

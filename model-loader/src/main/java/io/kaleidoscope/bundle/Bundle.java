@@ -1,6 +1,5 @@
 package io.kaleidoscope.bundle;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,11 +19,11 @@ import java.util.Set;
  * directory that is missing or unreadable, a manifest that is not valid JSON or has another
  * format version, a listed file that is missing, of another size or another SHA-256 (a flipped
  * byte, a truncated shard), a file the manifest relies on but does not list, and a weight whose
- * shape differs from the index. Nothing of a refused bundle is used.
+ * shape differs from the index; and every structural defect that a matching checksum cannot
+ * catch, listed in docs/bundle-format.md ("What the loader checks"). Nothing of a refused bundle
+ * is used, and no defect is left for the first translation to find.
  */
 public final class Bundle {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path directory;
     private final Manifest manifest;
     private final WeightStore weights;
@@ -38,32 +38,58 @@ public final class Bundle {
         if (!Files.isDirectory(directory) || !Files.isReadable(directory)) {
             throw new BundleException(directory, ".", "not a readable directory");
         }
-        Manifest manifest = readManifest(directory);
+        Manifest manifest = ManifestReader.read(directory);
+        checkManifest(directory, manifest);
         verifyFiles(directory, manifest);
         WeightStore weights = WeightStore.load(directory, manifest);
+        // After the load, which has held each shard's shapes to the index: a shape the manifest
+        // and its shard disagree on is reported as that, not as a disagreement with the architecture.
+        ShapeCheck.check(directory, manifest);
+        TokenizerCheck.check(directory, manifest);
         return new Bundle(directory, manifest, weights);
     }
 
-    private static Manifest readManifest(Path directory) {
-        Path file = directory.resolve("manifest.json");
-        if (!Files.isRegularFile(file)) {
-            throw new BundleException(directory, "manifest.json", "missing");
-        }
-        Manifest manifest;
-        try {
-            manifest = JSON.readValue(file.toFile(), Manifest.class);
-        } catch (IOException e) {
-            throw new BundleException(directory, "manifest.json", "not a valid manifest: " + e.getMessage(), e);
-        }
-        if (manifest.formatVersion() != Manifest.FORMAT_VERSION) {
-            throw new BundleException(directory, "manifest.json", "format_version %d is not supported (this loader reads %d)"
-                    .formatted(manifest.formatVersion(), Manifest.FORMAT_VERSION));
-        }
+    /**
+     * Everything the manifest says that can be checked before a file is read: each section
+     * present and complete, settings in range, the weight index, graphs and K-matrix layers
+     * consistent with each other and with the architecture (docs/bundle-format.md, "What the
+     * loader checks"). The architecture against the weights' shapes ({@link ShapeCheck}) and the
+     * tokenizer ({@link TokenizerCheck}) follow once the files are verified.
+     */
+    private static void checkManifest(Path directory, Manifest manifest) {
         if (manifest.architecture() == null || manifest.specialTokens() == null || manifest.onnx() == null
                 || manifest.files() == null || manifest.tokenizer() == null) {
             throw new BundleException(directory, "manifest.json", "lacks architecture, special_tokens, onnx, tokenizer or files");
         }
-        return manifest;
+        checkFileList(directory, manifest.files());
+        SettingsCheck.check(directory, manifest);
+        WeightIndexCheck.check(directory, manifest);
+        GraphIndexCheck.check(directory, manifest);
+        KMatrixLayerCheck.check(directory, manifest);
+    }
+
+    /** Every entry of {@code files} complete and listed once (two entries could say two things). */
+    private static void checkFileList(Path directory, List<Manifest.FileEntry> files) {
+        Set<String> paths = new HashSet<>();
+        for (int i = 0; i < files.size(); i++) {
+            Manifest.FileEntry entry = files.get(i);
+            String field = "files[" + i + "]";
+            if (entry == null) {
+                throw new BundleException(directory, "manifest.json", field + " is null");
+            }
+            if (entry.path() == null || entry.path().isEmpty()) {
+                throw new BundleException(directory, "manifest.json", field + ".path is missing");
+            }
+            if (entry.sha256() == null) {
+                throw new BundleException(directory, "manifest.json", field + " '" + entry.path() + "': sha256 is missing");
+            }
+            if (entry.size() < 0) {
+                throw new BundleException(directory, "manifest.json", field + " '" + entry.path() + "': size " + entry.size() + " is negative");
+            }
+            if (!paths.add(entry.path())) {
+                throw new BundleException(directory, "manifest.json", field + " '" + entry.path() + "' is listed twice");
+            }
+        }
     }
 
     /** Size and SHA-256 of every listed file; and every file the manifest uses must be listed. */

@@ -22,13 +22,20 @@ public final class WeightStore {
         }
     }
 
+    /** A weights shard's largest size (docs/bundle-format.md §1: shards ≤ 15 MiB). */
+    public static final long MAX_SHARD_BYTES = 15L << 20;
+
     private final Map<String, Tensor> tensors;
 
     private WeightStore(Map<String, Tensor> tensors) {
         this.tensors = tensors;
     }
 
-    /** Reads every tensor of the manifest's weight index from its shard. */
+    /**
+     * Reads every tensor of the manifest's weight index from its shard (one of
+     * {@code weights.shards}, which {@link WeightIndexCheck} has held to the bundle's checksummed
+     * files), refusing a shard over {@link #MAX_SHARD_BYTES} unread and a NaN or infinite value.
+     */
     static WeightStore load(Path bundle, Manifest manifest) {
         Manifest.WeightIndex index = manifest.weights();
         if (index == null || index.tensors() == null || index.tensors().isEmpty()) {
@@ -39,13 +46,14 @@ public final class WeightStore {
         for (Map.Entry<String, Manifest.TensorEntry> e : index.tensors().entrySet()) {
             String name = e.getKey();
             Manifest.TensorEntry entry = e.getValue();
-            SafetensorsFile shard = shards.computeIfAbsent(entry.shard(), file -> SafetensorsFile.read(bundle, file));
+            SafetensorsFile shard = shards.computeIfAbsent(entry.shard(),
+                    file -> SafetensorsFile.read(bundle, file, MAX_SHARD_BYTES));
             SafetensorsFile.TensorInfo info = shard.info(name);
             if (!Arrays.equals(info.shape(), entry.shape())) {
                 throw new BundleException(bundle, entry.shard(), "tensor '%s' has shape %s, the manifest says %s"
                         .formatted(name, Arrays.toString(info.shape()), Arrays.toString(entry.shape())));
             }
-            tensors.put(name, new Tensor(entry.shape(), shard.readFloats(name)));
+            tensors.put(name, new Tensor(entry.shape(), shard.readFiniteFloats(name)));
         }
         return new WeightStore(Map.copyOf(tensors));
     }

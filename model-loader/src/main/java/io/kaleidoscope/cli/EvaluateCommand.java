@@ -62,7 +62,8 @@ public final class EvaluateCommand {
             sources.add(columns[0]);
             references.add(columns[1]);
         }
-        try (Translator translator = Translator.load(cli.model(), io.kaleidoscope.kmatrix.KMatrixKernels.preferred(), batch)) {
+        try (Translator translator = ModelLoading.loadOrExit(cli.model(),
+                () -> Translator.load(cli.model(), io.kaleidoscope.kmatrix.KMatrixKernels.preferred(), batch))) {
             SearchOptions options = translator.defaultOptions();
             options = options.withBeam(cli.intValue("beam", options.beam(), 1, 64, USAGE))
                     .withShortlist(cli.booleanValue("shortlist", options.shortlist(), USAGE));

@@ -29,7 +29,7 @@ public final class TranslateCommand {
     public static void main(String[] args) throws Exception {
         CommandLine cli = new CommandLine(args, Set.of("model", "beam", "block", "shortlist"), USAGE);
         int block = cli.intValue("block", 64, 1, 100_000, USAGE);
-        try (Translator translator = Translator.load(cli.model())) {
+        try (Translator translator = ModelLoading.loadOrExit(cli.model(), () -> Translator.load(cli.model()))) {
             SearchOptions options = translator.defaultOptions();
             options = options.withBeam(cli.intValue("beam", options.beam(), 1, 64, USAGE))
                     .withShortlist(cli.booleanValue("shortlist", options.shortlist(), USAGE));

@@ -1,6 +1,7 @@
 package io.kaleidoscope.model;
 
 import io.kaleidoscope.bundle.Bundle;
+import io.kaleidoscope.bundle.BundleException;
 import java.util.Locale;
 
 /**
@@ -29,10 +30,17 @@ public enum Precision {
 
     /**
      * The bundle graph that runs graph {@code name} at {@code precision}, or an exception saying
-     * the bundle lacks it and how to add it ({@code part} names what it runs, for the message).
+     * the bundle lacks it: a {@link BundleException} when it lacks a float32 graph (the bundle is
+     * broken or another variant's; Bundle.open refuses those it knows the variant needs), an
+     * IllegalArgumentException saying how to add it when only the asked-for int8 form is missing
+     * ({@code part} names what it runs, for the message).
      */
     static String graphOf(Bundle bundle, String name, Precision precision, String part) {
         String graph = precision.graph(name);
+        if (!bundle.hasGraph(graph) && precision == FLOAT32) {
+            throw new BundleException(bundle.directory(), "manifest.json", "onnx.graphs lacks '%s', the %s of a '%s' bundle"
+                    .formatted(graph, part, bundle.manifest().variant()));
+        }
         if (!bundle.hasGraph(graph)) {
             throw new IllegalArgumentException("bundle " + bundle.directory() + " has no " + graph + " graph for the "
                     + precision.name().toLowerCase(Locale.ROOT) + " " + part + "; re-export its graphs with python3 -m training.regraph");

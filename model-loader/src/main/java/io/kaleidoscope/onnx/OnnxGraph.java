@@ -9,7 +9,10 @@ import io.kaleidoscope.bundle.Bundle;
 import io.kaleidoscope.bundle.BundleException;
 import io.kaleidoscope.bundle.Manifest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One ONNX graph of a bundle in an ONNX Runtime session set up for the engine (DESIGN.md §5):
@@ -46,10 +49,42 @@ public final class OnnxGraph implements AutoCloseable {
                 options.enableProfiling(System.getProperty("kaleido.ortProfile") + "/" + name);
             }
             OrtSession session = OrtEnvironment.getEnvironment().createSession(bundle.file(entry.file()).toString(), options);
+            try {
+                requireDeclaredNames(bundle, name, entry, session);
+            } catch (BundleException e) {
+                session.close();
+                throw e;
+            }
             return new OnnxGraph(name, session);
         } catch (OrtException e) {
             throw new BundleException(bundle.directory(), entry.file(), "ONNX Runtime cannot load it: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The session's input and output names must be those the manifest gives the graph. Every
+     * graph of a bundle is a valid ONNX file with the same weights, so one copied over another
+     * (decoder_step_hidden_absorbed.onnx as decoder_step_absorbed.onnx) loads without complaint
+     * and, where the engine binds only some of its names, even runs, computing the wrong thing;
+     * its names give it away.
+     */
+    private static void requireDeclaredNames(Bundle bundle, String name, Manifest.GraphEntry entry, OrtSession session)
+            throws OrtException {
+        String inputs = difference(entry.inputs(), session.getInputNames());
+        String outputs = difference(entry.outputs(), session.getOutputNames());
+        if (!inputs.isEmpty() || !outputs.isEmpty()) {
+            throw new BundleException(bundle.directory(), entry.file(), "not the graph the manifest describes as '%s':%s%s (replaced by another graph?)"
+                    .formatted(name, inputs.isEmpty() ? "" : " inputs" + inputs, outputs.isEmpty() ? "" : " outputs" + outputs));
+        }
+    }
+
+    /** What differs between the declared and the actual names, or "" when they are the same set. */
+    private static String difference(List<String> declared, Set<String> actual) {
+        Set<String> missing = new TreeSet<>(declared);
+        missing.removeAll(actual);
+        Set<String> extra = new TreeSet<>(actual);
+        extra.removeAll(declared);
+        return (missing.isEmpty() ? "" : " lack " + missing) + (extra.isEmpty() ? "" : " add " + extra);
     }
 
     /** Session settings of the engine: single-threaded by design (the paper's setup). */
