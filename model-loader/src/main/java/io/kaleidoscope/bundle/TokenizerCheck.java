@@ -1,5 +1,8 @@
 package io.kaleidoscope.bundle;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +17,9 @@ import java.nio.file.Path;
  * ordinary piece is in range and distinct, and would still end every sentence at that word.
  *
  * <p>The count comes from the file's protobuf structure ({@code ModelProto}: field 1, repeated
- * {@code SentencePiece}), read here rather than by the native library, so that an empty,
- * truncated or garbage file is refused with a message instead of a native exception.
+ * {@code SentencePiece}), read with protobuf-java rather than by the native library: an empty,
+ * truncated or garbage file is refused with a message instead of a native exception, and the
+ * native library aborts the whole JVM when asked for a piece beyond its count.
  */
 final class TokenizerCheck {
     /** Largest model read; a 32 000-piece model is under 1 MB. */
@@ -79,121 +83,44 @@ final class TokenizerCheck {
     }
 
     /**
-     * The type of every piece of a serialized {@code ModelProto}, in id order, walking its wire
-     * format: every field well-formed and inside the buffer, each piece a well-formed message.
+     * The type of every piece of a serialized {@code ModelProto}, in id order: its field 1
+     * ({@code SentencePiece}, each a message whose field 3 is the type), read with protobuf's own
+     * wire-format reader; every field must be well-formed and inside the buffer.
      *
-     * @throws IllegalArgumentException naming the byte offset where the structure breaks
+     * @throws IllegalArgumentException saying where the structure breaks
      */
     static int[] pieceTypes(byte[] bytes) {
         java.util.List<Integer> types = new java.util.ArrayList<>();
-        Wire top = new Wire(bytes, 0, bytes.length);
-        while (top.more()) {
-            int field = top.field();
-            if (field == PIECES) {
-                if (top.wireType() != Wire.LENGTH_DELIMITED) {
-                    throw new IllegalArgumentException("piece at byte " + top.at + " is not a message");
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (WireFormat.getTagFieldNumber(tag) != PIECES) {
+                    in.skipField(tag);
+                    continue;
                 }
-                int[] range = top.lengthDelimited();
-                Wire piece = new Wire(bytes, range[0], range[1]);
+                if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    throw new IllegalArgumentException("piece " + types.size() + " is not a message");
+                }
+                int outer = in.pushLimit(in.readRawVarint32());
                 int type = NORMAL;
-                while (piece.more()) {
-                    if (piece.field() == PIECE_TYPE && piece.wireType() == Wire.VARINT) {
-                        type = (int) piece.varint();
+                for (int field = in.readTag(); field != 0; field = in.readTag()) {
+                    if (WireFormat.getTagFieldNumber(field) == PIECE_TYPE && WireFormat.getTagWireType(field) == WireFormat.WIRETYPE_VARINT) {
+                        type = in.readEnum();
                     } else {
-                        piece.skip();
+                        in.skipField(field);
                     }
                 }
+                in.popLimit(outer);
                 types.add(type);
-            } else {
-                top.skip();
             }
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);   // not from a byte array
         }
         if (types.isEmpty()) {
             throw new IllegalArgumentException(bytes.length == 0 ? "empty file" : "no pieces");
         }
         return types.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** A cursor over protobuf wire format in {@code bytes[at, end)}. */
-    private static final class Wire {
-        static final int VARINT = 0;
-        static final int FIXED64 = 1;
-        static final int LENGTH_DELIMITED = 2;
-        static final int FIXED32 = 5;
-
-        private final byte[] bytes;
-        private final int end;
-        private int at;
-        private int wireType;
-
-        Wire(byte[] bytes, int at, int end) {
-            this.bytes = bytes;
-            this.at = at;
-            this.end = end;
-        }
-
-        boolean more() {
-            return at < end;
-        }
-
-        /** Reads a key; returns its field number (the wire type is kept for {@link #skip}). */
-        int field() {
-            int keyAt = at;
-            long key = varint();
-            wireType = (int) (key & 7);
-            long field = key >>> 3;
-            if (field < 1 || field > 536_870_911 || !(wireType == VARINT || wireType == FIXED64
-                    || wireType == LENGTH_DELIMITED || wireType == FIXED32)) {
-                throw new IllegalArgumentException("malformed field key at byte " + keyAt);
-            }
-            return (int) field;
-        }
-
-        int wireType() {
-            return wireType;
-        }
-
-        void skip() {
-            switch (wireType) {
-                case VARINT -> varint();
-                case FIXED64 -> advance(8);
-                case FIXED32 -> advance(4);
-                default -> lengthDelimited();
-            }
-        }
-
-        /** Reads a length and skips the bytes it covers; returns their range [from, to). */
-        int[] lengthDelimited() {
-            int lengthAt = at;
-            long length = varint();
-            if (length < 0 || length > end - at) {
-                throw new IllegalArgumentException("field at byte " + lengthAt + " runs past the end (truncated?)");
-            }
-            int from = at;
-            at += (int) length;
-            return new int[] {from, at};
-        }
-
-        private void advance(int n) {
-            if (n > end - at) {
-                throw new IllegalArgumentException("field at byte " + at + " runs past the end (truncated?)");
-            }
-            at += n;
-        }
-
-        long varint() {
-            long value = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (at >= end) {
-                    throw new IllegalArgumentException("varint at byte " + at + " runs past the end (truncated?)");
-                }
-                byte b = bytes[at++];
-                value |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    return value;
-                }
-            }
-            throw new IllegalArgumentException("varint longer than 10 bytes at byte " + at);
-        }
     }
 }

@@ -100,7 +100,7 @@ class TokenizerValidationTest {
         byte[] model = b.read(MODEL);
         b.replace(MODEL, Arrays.copyOf(model, model.length / 2));
         BundleException e = b.refused();
-        assertTrue(e.getMessage().contains(MODEL + ": not a SentencePiece model: ") && e.getMessage().endsWith("(truncated?)"),
+        assertTrue(e.getMessage().contains(MODEL + ": not a SentencePiece model: ") && e.getMessage().contains("truncated"),
                 e.getMessage());
     }
 
