@@ -9,7 +9,8 @@ import java.util.Set;
  * them, so the translation can be rejoined with the original spacing and line breaks:
  * {@code join(segments, translate(sentences))} keeps every newline, indent and space run.
  *
- * <p>Rules: lines are split at every line break; within a line a sentence ends after '.', '!',
+ * <p>Rules: lines are split at every line break (\n, \r, U+2028, U+2029, NEL, vertical tab, form
+ * feed); within a line a sentence ends after '.', '!',
  * '?' or '…' (with any closing quotes or brackets) when whitespace and then an upper-case letter,
  * a digit or an opening quote follow — except after a known abbreviation ("z.", "B.", "Dr.",
  * "bzw.", …), a single letter or a number ("3. Mai"), where German does not end a sentence.
@@ -47,7 +48,25 @@ public final class TextSegments {
                 || c == '\u200B' || c == '\u2060' || c == '\uFEFF' || c == '\u200E' || c == '\u200F';
     }
 
+    /**
+     * Longest sentence translated as one, in characters (about 330 pieces; the base model was
+     * trained on sentences of at most 200): a longer run without a sentence end (a log line, a
+     * CSV row) is cut at its last gap before the limit, and the pieces are translated one after
+     * another. Without it the encoder's time and memory grow with the square of the length (8
+     * lines of 12,400 characters took 6.6 GB). {@code -Dkaleido.maxSentenceChars} sets it.
+     */
+    public static final int MAX_SENTENCE_CHARS = Integer.getInteger("kaleido.maxSentenceChars", 1000);
+
+    /** Splits with sentences of at most {@link #MAX_SENTENCE_CHARS}. */
     public static List<Segment> split(String text) {
+        return split(text, MAX_SENTENCE_CHARS);
+    }
+
+    /** Splits into sentences and gaps, each sentence at most {@code maxSentenceChars} long. */
+    public static List<Segment> split(String text, int maxSentenceChars) {
+        if (maxSentenceChars < 2) {
+            throw new IllegalArgumentException("maxSentenceChars must be at least 2, got " + maxSentenceChars);
+        }
         List<Segment> segments = new ArrayList<>();
         int i = 0;
         int n = text.length();
@@ -62,7 +81,7 @@ public final class TextSegments {
             if (i >= n) {
                 break;
             }
-            int end = sentenceEnd(text, i);
+            int end = Math.min(sentenceEnd(text, i), cut(text, i, maxSentenceChars));
             // Trailing spaces belong to the gap, not the sentence.
             int trimmed = end;
             while (trimmed > i && isGap(text.charAt(trimmed - 1))) {
@@ -74,12 +93,35 @@ public final class TextSegments {
         return segments;
     }
 
+    /**
+     * Where a sentence starting at {@code from} must end at the latest: at the last gap within
+     * {@code max} characters, or after {@code max} characters (never between the two halves of
+     * a surrogate pair) when there is none; the text's end when it is nearer.
+     */
+    private static int cut(String text, int from, int max) {
+        if (text.length() - from <= max) {
+            return text.length();
+        }
+        int limit = from + max;
+        for (int g = limit; g > from; g--) {
+            if (isGap(text.charAt(g))) {
+                return g;
+            }
+        }
+        return Character.isHighSurrogate(text.charAt(limit - 1)) ? limit - 1 : limit;
+    }
+
+    /** Line breaks: a sentence never spans one. */
+    static boolean isLineBreak(char c) {
+        return c == '\n' || c == '\r' || c == '\u2028' || c == '\u2029' || c == '\u0085' || c == '\u000B' || c == '\f';
+    }
+
     /** Index just past the sentence starting at {@code from} (at a line break or sentence end). */
     private static int sentenceEnd(String text, int from) {
         int n = text.length();
         for (int i = from; i < n; i++) {
             char c = text.charAt(i);
-            if (c == '\n' || c == '\r') {
+            if (isLineBreak(c)) {
                 return i;
             }
             if (c == '.' || c == '!' || c == '?' || c == '…') {
@@ -87,9 +129,9 @@ public final class TextSegments {
                 while (j < n && (".!?…\"'»«”“)]".indexOf(text.charAt(j)) >= 0)) {
                     j++;
                 }
-                if (j < n && text.charAt(j) != '\n' && Character.isWhitespace(text.charAt(j))) {
+                if (j < n && !isLineBreak(text.charAt(j)) && isGap(text.charAt(j))) {
                     int k = j;
-                    while (k < n && text.charAt(k) != '\n' && Character.isWhitespace(text.charAt(k))) {
+                    while (k < n && !isLineBreak(text.charAt(k)) && isGap(text.charAt(k))) {
                         k++;
                     }
                     if (k < n && startsSentence(text.charAt(k)) && !(c == '.' && isAbbreviation(text, from, i))) {

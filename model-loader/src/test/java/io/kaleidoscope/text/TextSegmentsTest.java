@@ -55,4 +55,36 @@ class TextSegmentsTest {
         // inside a sentence they stay part of it
         assertEquals(List.of("Hallo\u00a0Welt"), sentences("Hallo\u00a0Welt"));
     }
+
+    @Test
+    void everyKindOfLineBreakSplitsAndIsKept() {
+        for (String br : List.of("\u2028", "\u2029", "\u0085", "\u000B", "\f", "\r\n")) {
+            String text = "Hallo" + br + "Welt";
+            assertEquals(List.of("Hallo", "Welt"), sentences(text), br);
+            assertEquals("A" + br + "B", TextSegments.join(TextSegments.split(text), List.of("A", "B")), br);
+        }
+        assertEquals(List.of("Ende.", "Neuer Satz."), sentences("Ende.\u00a0Neuer Satz."));
+    }
+
+    @Test
+    void sentencesLongerThanTheLimitAreCutAtTheirLastGapAndRejoinedExactly() {
+        String run = "Sehr langer Satz ohne Ende und ".repeat(10).strip();   // 309 characters, no sentence end
+        List<String> pieces = sentences2(run, 40);
+        assertEquals(run, TextSegments.join(TextSegments.split(run, 40), pieces));   // identity translation: nothing lost
+        for (String piece : pieces) {
+            assertEquals(true, piece.length() <= 40, piece);
+        }
+        assertEquals("Sehr langer Satz ohne Ende und Sehr", pieces.get(0));
+        // no gap at all: cut at the limit, never inside a surrogate pair
+        String emoji = "a" + "😀".repeat(10);   // 21 chars
+        List<String> cut = sentences2(emoji, 4);
+        assertEquals(List.of("a😀", "😀😀", "😀😀", "😀😀", "😀😀", "😀"), cut);
+        assertEquals(emoji, String.join("", cut));
+        // shorter texts are not affected
+        assertEquals(List.of("Hallo Welt."), sentences2("Hallo Welt.", 40));
+    }
+
+    private static List<String> sentences2(String text, int max) {
+        return TextSegments.split(text, max).stream().filter(TextSegments.Segment::sentence).map(TextSegments.Segment::text).toList();
+    }
 }
