@@ -1,10 +1,13 @@
 package io.kaleidoscope;
 
+import io.kaleidoscope.search.Cancellation;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A thread-safe facade over one {@link Translator}: every call is queued to the translator's own
@@ -14,8 +17,17 @@ import java.util.concurrent.Executors;
 public final class ConcurrentTranslator implements AutoCloseable {
     private final Translator translator;
     private final ExecutorService engineThread;
+    /** Set when close() has waited long enough: the searches still running or queued stop at their next step. */
+    private volatile boolean stopping;
+    private final java.time.Duration closeGrace;
 
     public ConcurrentTranslator(Translator translator, String threadName) {
+        this(translator, threadName, java.time.Duration.ofMinutes(1));
+    }
+
+    /** @param closeGrace how long {@link #close()} lets queued and running work finish before stopping it */
+    ConcurrentTranslator(Translator translator, String threadName, java.time.Duration closeGrace) {
+        this.closeGrace = closeGrace;
         this.translator = translator;
         this.engineThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(threadName).daemon(true).factory());
     }
@@ -30,11 +42,15 @@ public final class ConcurrentTranslator implements AutoCloseable {
     /** As {@link #submit}, with the queue wait and the inference time of this call. */
     public CompletableFuture<Timed> submitTimed(List<String> texts, SearchOptions options) {
         long submitted = System.nanoTime();
-        return CompletableFuture.supplyAsync(() -> {
-            long start = System.nanoTime();
-            List<String> out = translator.translate(texts, options);
-            return new Timed(out, start - submitted, System.nanoTime() - start);
-        }, engineThread);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                List<String> out = Cancellation.stoppable(() -> stopping, () -> translator.translate(texts, options));
+                return new Timed(out, start - submitted, System.nanoTime() - start);
+            }, engineThread);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("this translator is closed", e);
+        }
     }
 
 
@@ -57,15 +73,35 @@ public final class ConcurrentTranslator implements AutoCloseable {
         return translator.defaultOptions();
     }
 
-    /** Stops the engine thread after the queued work, then closes the translator. */
+    /**
+     * Stops the engine thread after the queued work, then closes the translator. Work still
+     * running after a minute (the close grace) is stopped at its next decoder step (its callers get a
+     * CancellationException): the translator's native resources are freed only once no search
+     * can touch them any more.
+     */
     @Override
     public void close() {
         engineThread.shutdown();
+        boolean interrupted = false;
         try {
-            engineThread.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            if (!engineThread.awaitTermination(closeGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                stopping = true;
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            stopping = true;
+            interrupted = true;
+        }
+        // Each remaining search stops within one step now; wait for that, however long it is.
+        while (!engineThread.isTerminated()) {
+            try {
+                engineThread.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
         translator.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -16,6 +16,12 @@ public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, i
                             boolean shortlist) {
     /** maxTokens when only the limit relative to the source applies. */
     public static final int NO_CAP = Integer.MAX_VALUE;
+    /**
+     * Output tokens per sentence at most, whatever the options say: a search keeps every
+     * hypothesis' history for the whole allowed length, so ⌊a · source⌋ + b with a huge a would
+     * ask for gigabytes before the first step. Far above any real sentence (1.5 · 1,000 + 10).
+     */
+    public static final int MAX_OUTPUT_TOKENS = 4096;
 
     /** Options without an absolute cap on the output length. */
     public SearchOptions(int beam, double lengthPenalty, double maxLengthA, int maxLengthB) {
@@ -31,8 +37,11 @@ public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, i
         if (beam < 1 || beam > 64) {
             throw new IllegalArgumentException("beam must be in [1, 64], got " + beam);
         }
-        if (maxLengthA < 0 || maxLengthB < 1) {
-            throw new IllegalArgumentException("max length must allow at least one token, got a=%s b=%d".formatted(maxLengthA, maxLengthB));
+        if (!(maxLengthA >= 0) || !Double.isFinite(maxLengthA) || maxLengthB < 1) {
+            throw new IllegalArgumentException("max length must be a finite a >= 0 and b >= 1, got a=%s b=%d".formatted(maxLengthA, maxLengthB));
+        }
+        if (!Double.isFinite(lengthPenalty)) {
+            throw new IllegalArgumentException("length penalty must be a finite number, got " + lengthPenalty);
         }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("max tokens must be >= 1, got " + maxTokens);
@@ -41,11 +50,12 @@ public record SearchOptions(int beam, double lengthPenalty, double maxLengthA, i
 
     /**
      * Output tokens allowed for a source of the given length, eos included: the relative limit
-     * ⌊a · source⌋ + b, capped at maxTokens + 1.
+     * ⌊a · source⌋ + b, capped at maxTokens + 1 and at {@link #MAX_OUTPUT_TOKENS} + 1.
      */
     public int maxOutputLength(int sourceTokens) {
-        int relative = (int) Math.floor(maxLengthA * sourceTokens) + maxLengthB;
-        return maxTokens == NO_CAP ? relative : Math.min(relative, maxTokens + 1);
+        double relative = Math.floor(maxLengthA * sourceTokens) + maxLengthB;   // in double: no int overflow
+        long cap = Math.min((long) MAX_OUTPUT_TOKENS, maxTokens) + 1;
+        return (int) Math.min(relative, cap);
     }
 
     /** The same options with another beam width. */

@@ -49,6 +49,8 @@ public final class Translator implements AutoCloseable {
     private final SearchOptions defaults;
     private final int maxBatch;
     private final EngineTimings timings = new EngineTimings();
+    /** Set by close(): the native resources are gone, and touching them would crash the JVM. */
+    private boolean closed;
 
     private Translator(Bundle bundle, KMatrixKernel kernel, int maxBatch, EnginePaths paths) {
         this.bundle = bundle;
@@ -108,6 +110,7 @@ public final class Translator implements AutoCloseable {
      * decoded in batches, and each text is rejoined with its original whitespace.
      */
     public List<String> translate(List<String> texts, SearchOptions options) {
+        ensureOpen();
         List<List<TextSegments.Segment>> segmented = new ArrayList<>();
         List<String> sentences = new ArrayList<>();
         for (String text : texts) {
@@ -132,6 +135,7 @@ public final class Translator implements AutoCloseable {
 
     /** Translates sentences one to one (no splitting), batched. */
     public List<String> translateSentences(List<String> sentences, SearchOptions options) {
+        ensureOpen();
         int[][] sources = new int[sentences.size()][];
         for (int i = 0; i < sources.length; i++) {
             sources[i] = tokenizer.sourceIds(sentences.get(i));
@@ -154,9 +158,11 @@ public final class Translator implements AutoCloseable {
 
     /** As {@link #translateIds(int[][], SearchOptions)} with batches of at most {@code batchLimit}. */
     public int[][] translateIds(int[][] sources, SearchOptions options, int batchLimit) {
+        ensureOpen();
         if (batchLimit < 1) {
             throw new IllegalArgumentException("batch limit must be >= 1, got " + batchLimit);
         }
+        checkSources(sources);
         Integer[] order = new Integer[sources.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -176,6 +182,38 @@ public final class Translator implements AutoCloseable {
             }
         }
         return outputs;
+    }
+
+    /**
+     * Longest source decoded, in tokens (eos included): {@link #translate} cuts sentences far
+     * shorter ({@link TextSegments#MAX_SENTENCE_CHARS}); callers of the id-level methods get a
+     * clear refusal instead of an encoder whose memory grows with the square of the length.
+     */
+    public static final int MAX_SOURCE_TOKENS = 1024;
+
+    /** Each source: 1 to MAX_SOURCE_TOKENS ids of the vocabulary, the last one eos. */
+    private void checkSources(int[][] sources) {
+        int vocab = config.vocabSize();
+        for (int i = 0; i < sources.length; i++) {
+            int[] ids = sources[i];
+            if (ids == null || ids.length == 0 || ids[ids.length - 1] != config.eos()) {
+                throw new IllegalArgumentException("source " + i + " must end with eos (" + config.eos() + ")");
+            }
+            if (ids.length > MAX_SOURCE_TOKENS) {
+                throw new IllegalArgumentException("source %d has %d tokens, more than %d".formatted(i, ids.length, MAX_SOURCE_TOKENS));
+            }
+            for (int id : ids) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("source %d holds id %d, outside the vocabulary [0, %d)".formatted(i, id, vocab));
+                }
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this translator is closed");
+        }
     }
 
     private int[][] decodeBatch(int[][] sources, SearchOptions options) {
@@ -246,6 +284,10 @@ public final class Translator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         decoder.close();
         encoder.close();
         onnxWeights.close();

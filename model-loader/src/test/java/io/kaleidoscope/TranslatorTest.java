@@ -48,6 +48,74 @@ class TranslatorTest {
     }
 
     @Test
+    void aClosedTranslatorRefusesWorkInsteadOfTouchingFreedNativeMemory() {
+        Translator t = Translator.load(TestBundles.TINY_KMATRIX);
+        t.close();
+        t.close();   // twice is harmless
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.translate(List.of("Hallo Welt."), t.defaultOptions()));
+        assertEquals("this translator is closed", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> t.translateIds(new int[][] {{3}}, t.defaultOptions()));
+    }
+
+    @Test
+    void closingTheFacadeStopsWorkStillRunningAfterItsGraceBeforeFreeingTheModel() throws Exception {
+        ConcurrentTranslator facade = new ConcurrentTranslator(Translator.load(TestBundles.TINY_KMATRIX), "engine-close",
+                java.time.Duration.ZERO);
+        SearchOptions wide = facade.defaultOptions().withBeam(16);
+        List<String> texts = java.util.Collections.nCopies(64, "Die Datei wurde nicht gefunden, bitte versuchen Sie es später erneut.");
+        List<CompletableFuture<List<String>>> queued = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            queued.add(facade.submit(texts, wide));
+        }
+        facade.close();   // no grace: what runs stops at its next step, the queue after it
+        int stopped = 0;
+        for (CompletableFuture<List<String>> f : queued) {
+            assertTrue(f.isDone(), "every call has an outcome once close() returns");
+            if (f.isCompletedExceptionally()) {
+                java.util.concurrent.ExecutionException ee = assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+                assertTrue(ee.getCause() instanceof java.util.concurrent.CancellationException, ee.getCause().toString());
+                stopped++;
+            }
+        }
+        assertTrue(stopped > 0, "work was stopped rather than run to the end");
+        assertEquals("this translator is closed",
+                assertThrows(IllegalStateException.class, () -> facade.submit(List.of("Hallo"), wide)).getMessage());
+    }
+
+    @Test
+    void sourcesOutsideTheVocabularyEmptyOrTooLongAreRefusedClearly() {
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
+            SearchOptions o = t.defaultOptions();
+            assertEquals("source 0 must end with eos (3)",
+                    assertThrows(IllegalArgumentException.class, () -> t.translateIds(new int[][] {{}}, o)).getMessage());
+            assertEquals("source 1 holds id -1, outside the vocabulary [0, 2000)",
+                    assertThrows(IllegalArgumentException.class, () -> t.translateIds(new int[][] {{5, 3}, {-1, 3}}, o)).getMessage());
+            assertEquals("source 0 holds id 2000, outside the vocabulary [0, 2000)",
+                    assertThrows(IllegalArgumentException.class, () -> t.translateIds(new int[][] {{2000, 3}}, o)).getMessage());
+            int[] tooLong = new int[Translator.MAX_SOURCE_TOKENS + 1];
+            java.util.Arrays.fill(tooLong, 5);
+            tooLong[tooLong.length - 1] = 3;
+            assertEquals("source 0 has 1025 tokens, more than 1024",
+                    assertThrows(IllegalArgumentException.class, () -> t.translateIds(new int[][] {tooLong}, o)).getMessage());
+        }
+    }
+
+    @Test
+    void searchLimitsNeverOverflowAndNonFiniteOptionsAreRefused() {
+        try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
+            SearchOptions o = t.defaultOptions();
+            assertEquals(SearchOptions.MAX_OUTPUT_TOKENS + 1, o.withMaxLength(1e9, 10).maxOutputLength(50));
+            assertEquals(6, o.withMaxLength(1e9, 10).withMaxTokens(5).maxOutputLength(50));
+            assertEquals(85, o.withMaxLength(1.5, 10).maxOutputLength(50));
+            assertThrows(IllegalArgumentException.class, () -> o.withMaxLength(Double.NaN, 10));
+            assertThrows(IllegalArgumentException.class, () -> o.withMaxLength(Double.POSITIVE_INFINITY, 10));
+            assertThrows(IllegalArgumentException.class, () -> new SearchOptions(4, Double.NaN, 1.5, 10));
+            // a huge relative limit translates like the cap says, without allocating for it
+            assertEquals(1, t.translate(List.of("Hallo Welt."), o.withMaxLength(1e9, 10).withMaxTokens(5)).size());
+        }
+    }
+
+    @Test
     void maxTokensCapsEveryOutputAndKeepsItsPrefix() {
         try (Translator t = Translator.load(TestBundles.TINY_KMATRIX)) {
             int[][] sources = {t.tokenizer().sourceIds("Die Datei wurde nicht gefunden, bitte versuchen Sie es später erneut."),

@@ -248,7 +248,8 @@ final class BatchingEngine implements AutoCloseable {
         try {
             translator.timings().reset();
             // Checked before every decoder step: a plain loop, so the check allocates nothing.
-            List<String> out = Cancellation.stoppable(() -> allGaveUp(batch), () -> decode.translate(texts, batch.get(0).options()));
+            // Also stopped when the engine closes, so the translator is never closed under a running search.
+            List<String> out = Cancellation.stoppable(() -> !running || allGaveUp(batch), () -> decode.translate(texts, batch.get(0).options()));
             long inference = System.nanoTime() - start;
             if (chars >= minPaceChars) {
                 int beam = batch.get(0).options().beam();
@@ -268,9 +269,12 @@ final class BatchingEngine implements AutoCloseable {
                 job.future().complete(new Result(List.copyOf(mine), start - job.enqueued(), inference, texts.size()));
             }
         } catch (java.util.concurrent.CancellationException e) {
-            LOG.log(Level.INFO, "a batch of {0} texts was stopped after {1} ms: every caller had given up",
-                    texts.size(), (System.nanoTime() - start) / 1_000_000);
-            batch.forEach(this::release);
+            LOG.log(Level.INFO, "a batch of {0} texts was stopped after {1} ms: {2}", texts.size(),
+                    (System.nanoTime() - start) / 1_000_000, running ? "every caller had given up" : "the engine is closing");
+            for (Job job : batch) {
+                release(job);
+                job.future().completeExceptionally(new ApiException(503, "the server is shutting down"));   // a no-op for those who gave up
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "a batch of " + batch.size() + " requests failed; the engine keeps serving", e);
             for (Job job : batch) {
@@ -284,9 +288,17 @@ final class BatchingEngine implements AutoCloseable {
     public void close() {
         running = false;
         thread.interrupt();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
+        // A running batch stops at its next decoder step (its stop check reads running), so this
+        // wait is short; the translator's native resources must outlive every search using them.
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         for (Job job; (job = queue.poll()) != null; ) {

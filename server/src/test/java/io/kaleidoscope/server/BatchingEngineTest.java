@@ -154,6 +154,32 @@ class BatchingEngineTest {
     }
 
     @Test
+    void closingStopsTheRunningBatchWithinAStepAndAnswersItsCallersWith503() throws Exception {
+        Translator translator = Translator.load(KMATRIX);
+        BatchingEngine.Decode long_ = (texts, options) -> {
+            for (int step = 0; step < 1_000; step++) {   // 10 s, checking for a stop before each step
+                io.kaleidoscope.search.Cancellation.checkpoint();
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    // the close interrupts the engine thread; the search goes on to its next checkpoint
+                }
+            }
+            return texts.stream().map(t -> "x").toList();
+        };
+        BatchingEngine engine = new BatchingEngine(translator, long_, "test", 64, 4000, 0, 0, new ServerMetrics());
+        var running = engine.submit(List.of("lang"), translator.defaultOptions());
+        Thread.sleep(200);
+        long start = System.nanoTime();
+        engine.close();   // must not free the translator under the running search, nor wait 10 s for it
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(waited < 2_000, "close waited " + waited + " ms");
+        var failed = assertThrows(java.util.concurrent.ExecutionException.class, () -> running.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(503, ((ApiException) failed.getCause()).status());
+        assertEquals("the server is shutting down", failed.getCause().getMessage());
+    }
+
+    @Test
     void fullQueueIsRefusedWith503AndFreesUpAfterwards() {
         Translator translator = Translator.load(KMATRIX);
         // The first batch is held until the refusal was seen: a fast decode cannot free the queue early.
