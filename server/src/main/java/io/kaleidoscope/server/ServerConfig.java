@@ -21,7 +21,7 @@ import java.util.Map;
  *       its own copy of the model; give each a core</td></tr>
  *   <tr><td>kaleido.beam / KALEIDO_BEAM</td><td>4</td><td>default beam width</td></tr>
  *   <tr><td>kaleido.shortlist / KALEIDO_SHORTLIST</td><td>off</td><td>on: score only the candidates of each bundle's
- *       lexical shortlist (faster output projection; outputs may differ slightly; docs/engine.md)</td></tr>
+ *       lexical shortlist (faster output projection; outputs may differ slightly and with the batch; docs/engine.md)</td></tr>
  *   <tr><td>kaleido.maxChars / KALEIDO_MAX_CHARS</td><td>5000</td><td>characters per text</td></tr>
  *   <tr><td>kaleido.maxTexts / KALEIDO_MAX_TEXTS</td><td>100</td><td>texts per request</td></tr>
  *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size (413 beyond)</td></tr>
