@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * {@code ./kaleido translate}: German lines on stdin, English lines on stdout, one for one (an
- * empty line stays empty; a line with several sentences is split and rejoined). Lines are read
+ * empty line stays empty; a line with several sentences is split and rejoined; line endings, LF
+ * or CRLF, are kept). Lines are read
  * in blocks and each block decoded as batches.
  */
 public final class TranslateCommand {
@@ -25,6 +26,36 @@ public final class TranslateCommand {
               --shortlist on score only the bundle's shortlist candidates (default off)""";
 
     private TranslateCommand() {}
+
+    /**
+     * A line of input and how it ended: "\n", "\r\n", or "" for a last line without one. Only
+     * "\n" ends a line, so the output has exactly the input's line count (a lone "\r" inside a
+     * line stays in it, kept by the sentence splitter), and CRLF input gives CRLF output.
+     */
+    record Line(String text, String ending) {
+        /** The next line, or null at the end of the input. */
+        static Line read(java.io.Reader in) throws java.io.IOException {
+            StringBuilder text = new StringBuilder();
+            for (int c = in.read(); c >= 0; c = in.read()) {
+                if (c == '\n') {
+                    boolean crlf = !text.isEmpty() && text.charAt(text.length() - 1) == '\r';
+                    return crlf ? new Line(text.substring(0, text.length() - 1), "\r\n") : new Line(text.toString(), "\n");
+                }
+                text.append((char) c);
+            }
+            return text.isEmpty() ? null : new Line(text.toString(), "");
+        }
+    }
+
+    /** The translations, each with its line's ending ("\n" after a last line that had none). */
+    private static void write(List<String> translations, List<Line> lines, PrintStream out) {
+        for (int i = 0; i < lines.size(); i++) {
+            String ending = lines.get(i).ending();
+            out.print(translations.get(i));
+            out.print(ending.isEmpty() ? "\n" : ending);
+        }
+        out.flush();
+    }
 
     public static void main(String[] args) throws Exception {
         CommandLine cli = new CommandLine(args, Set.of("model", "beam", "block", "shortlist"), USAGE);
@@ -38,17 +69,15 @@ public final class TranslateCommand {
             }
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            List<String> lines = new ArrayList<>();
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+            List<Line> lines = new ArrayList<>();
+            for (Line line = Line.read(in); line != null; line = Line.read(in)) {
                 lines.add(line);
                 if (lines.size() == block) {
-                    translator.translate(lines, options).forEach(out::println);
-                    out.flush();
+                    write(translator.translate(lines.stream().map(Line::text).toList(), options), lines, out);
                     lines.clear();
                 }
             }
-            translator.translate(lines, options).forEach(out::println);
-            out.flush();
+            write(translator.translate(lines.stream().map(Line::text).toList(), options), lines, out);
         } catch (BundleException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
