@@ -90,27 +90,33 @@ def load_metadata(path) -> dict:
     return read_header(path)[0].get("__metadata__", {})
 
 
+def shard_bytes(tensors: dict, metadata: dict = None) -> int:
+    """The exact size of a shard holding these tensors: its header as written, then the data."""
+    header, ranges = layout(tensors, metadata)
+    return len(encode_header(header)) + (ranges[-1][2] if ranges else 0)
+
+
 def write_shards(tensors, out_dir, metadata):
     """Pack tensors in order into shards of at most 15 MiB. Returns ({name: (file, abs offset,
-    nbytes)}, [file names])."""
-    groups, current, size = [], {}, 0
+    nbytes)}, [file names]). Each split is decided on the shard's exact size, header included
+    (the header grows by 80-90 bytes per tensor, plus the metadata: a guess was once too low)."""
+    groups, current = [], {}
     for name, t in tensors.items():
-        nbytes = t.numel() * t.element_size()
-        if nbytes + 1024 > MAX_SHARD_BYTES:
-            raise ValueError(f"{name} ({nbytes} bytes) does not fit a 15 MiB shard")
-        header_guess = 64 * (len(current) + 1) + sum(len(k) for k in current) + len(name) + 64
-        if current and size + nbytes + header_guess + 256 > MAX_SHARD_BYTES:
+        if shard_bytes({name: t}, metadata) > MAX_SHARD_BYTES:
+            raise ValueError(f"{name} ({t.numel() * t.element_size()} bytes) does not fit a 15 MiB shard")
+        if current and shard_bytes({**current, name: t}, metadata) > MAX_SHARD_BYTES:
             groups.append(current)
-            current, size = {}, 0
+            current = {}
         current[name] = t
-        size += nbytes
     if current:
         groups.append(current)
     where, files = {}, []
     for i, group in enumerate(groups):
         fname = f"weights-{i + 1:05d}-of-{len(groups):05d}.safetensors"
         offsets = save_file(group, os.path.join(out_dir, fname), metadata)
-        assert os.path.getsize(os.path.join(out_dir, fname)) <= MAX_SHARD_BYTES
+        written = os.path.getsize(os.path.join(out_dir, fname))
+        if written > MAX_SHARD_BYTES:   # a raise, not an assert: python -O must not let one through
+            raise RuntimeError(f"{fname}: {written} bytes, over the {MAX_SHARD_BYTES}-byte shard limit")
         for name, t in group.items():
             where[name] = (fname, offsets[name], t.numel() * t.element_size())
         files.append(fname)

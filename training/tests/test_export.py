@@ -62,6 +62,26 @@ def test_sharding_splits_large_sets(tmp_path):
     assert set(back) == set(tensors)
 
 
+def test_shards_never_exceed_the_limit_whatever_the_header_holds(tmp_path):
+    # A shard nearly full of one tensor, a large metadata block and long-named small tensors: the
+    # header, not the data, decides whether the next tensor fits. Sizes sweep across the edge.
+    limit = safetensors_io.MAX_SHARD_BYTES
+    metadata = {"format": "pt", "note": "x" * 4000}
+    for small in range(200, 4200, 400):
+        out = tmp_path / f"s{small}"
+        out.mkdir()
+        tensors = {"big": torch.zeros((limit - 9000) // 4)}
+        tensors.update({f"decoder.layers.{i}.some_long_parameter_name.bias": torch.zeros(small // 4) for i in range(3)})
+        where, files = export.write_shards(tensors, str(out), metadata)
+        sizes = [os.path.getsize(out / f) for f in files]
+        assert all(size <= limit for size in sizes), (small, sizes)
+        assert sizes[0] == safetensors_io.shard_bytes({k: tensors[k] for k in safetensors_io.load_file(out / files[0])}, metadata)
+        back = {}
+        for f in files:
+            back.update(safetensors_io.load_file(out / f))
+        assert set(back) == set(tensors)
+
+
 def test_onnx_graphs_have_only_external_named_weights(bundle):
     model, out, manifest = bundle
     names = set(model.state_dict())
