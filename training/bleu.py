@@ -81,7 +81,7 @@ def corpus_bleu(hyps: Sequence[str], refs: Union[Sequence[str], Sequence[Sequenc
     precisions = [0.0] * max_order
     smooth = 1.0
     for n in range(max_order):
-        if total[n] == 0:
+        if total[n] == 0 or not any(correct):  # no match at all: 0, as sacreBLEU stops early (its #141)
             break
         if correct[n] == 0:
             smooth *= 2  # sacreBLEU "exp" smoothing

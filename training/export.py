@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import sys
 
 import onnx
 import torch
@@ -744,13 +745,33 @@ def main():
     }
     test_tsv = os.path.join(args.corpus, "test.tsv")
     out_dir = os.path.join(args.models_dir, args.name)
-    export_bundle(model, ckpt["spm"], out_dir, args.name, getattr(torch, args.dtype), provenance, evaluation,
+    # Built beside the old bundle and put in its place only once verified: a failed or interrupted
+    # export leaves the bundle that was there (a shipped model, models/de-en-*) as it was.
+    staging = os.path.join(args.models_dir, f".{args.name}.partial")
+    export_bundle(model, ckpt["spm"], staging, args.name, getattr(torch, args.dtype), provenance, evaluation,
                   pick_golden_sentences(test_tsv))
     if not args.no_shortlist and os.path.exists(os.path.join(args.corpus, "train.tsv")):
         d = shortlist.DEFAULTS
-        shortlist.build_for_bundle(out_dir, args.corpus, d["frequent"], d["per_source"], d["min_count"], d["pairs"])
-    problems = verify_bundle(out_dir)
-    print(f"bundle {out_dir}: {'OK' if not problems else problems}")
+        shortlist.build_for_bundle(staging, args.corpus, d["frequent"], d["per_source"], d["min_count"], d["pairs"])
+    problems = verify_bundle(staging)
+    if problems:
+        print(f"bundle {staging}: {problems}; {out_dir} left as it was")
+        sys.exit(1)
+    replace_directory(staging, out_dir)
+    print(f"bundle {out_dir}: OK")
+
+
+def replace_directory(new_dir, target):
+    """Puts new_dir where target is, by renames (one file system): the old target is removed last."""
+    old = None
+    if os.path.exists(target):
+        old = f"{new_dir}.old"
+        if os.path.exists(old):
+            shutil.rmtree(old)
+        os.rename(target, old)
+    os.rename(new_dir, target)
+    if old:
+        shutil.rmtree(old)
 
 
 if __name__ == "__main__":

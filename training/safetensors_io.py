@@ -103,7 +103,8 @@ def write_shards(tensors, out_dir, metadata):
     groups, current = [], {}
     for name, t in tensors.items():
         if shard_bytes({name: t}, metadata) > MAX_SHARD_BYTES:
-            raise ValueError(f"{name} ({t.numel() * t.element_size()} bytes) does not fit a 15 MiB shard")
+            raise ValueError(f"{name} ({t.numel() * t.element_size()} bytes) does not fit a 15 MiB shard"
+                             " (a base-size model exports as float16)")
         if current and shard_bytes({**current, name: t}, metadata) > MAX_SHARD_BYTES:
             groups.append(current)
             current = {}

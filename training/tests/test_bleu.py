@@ -46,3 +46,12 @@ def test_brevity_penalty():
 def test_empty_hypothesis():
     assert corpus_bleu([""], ["something"]).score == 0.0
     assert corpus_chrf([""], ["something"]) == 0.0
+
+
+def test_no_match_at_all_is_zero_like_sacrebleu():
+    # sacreBLEU stops early when nothing matches (its issue #141): 0, not the smoothed 7.99
+    bleu = corpus_bleu(["a b c d"], ["e f g h"])
+    assert bleu.score == 0.0
+    assert bleu.precisions == [0.0, 0.0, 0.0, 0.0]
+    # one unigram match is enough for the smoothed score
+    assert corpus_bleu(["a b c d"], ["a f g h"]).score > 0

@@ -368,3 +368,34 @@ def test_regraph_restores_the_graphs_of_an_older_bundle(bundle, tmp_path):
     assert again["onnx"]["graphs"] == manifest["onnx"]["graphs"]
     for f, data in before.items():
         assert open(old / f, "rb").read() == data, f
+
+
+def _checkpoint(tmp_path, spm_model):
+    model = make_model("dense")
+    path = tmp_path / "ck.pt"
+    torch.save({"model_config": model.cfg.to_dict(), "model": model.state_dict(), "spm": spm_model, "step": 1}, path)
+    return path
+
+
+def _run_export(monkeypatch, checkpoint, models_dir):
+    monkeypatch.setattr("sys.argv", ["export", "--checkpoint", str(checkpoint), "--name", "m", "--models-dir", str(models_dir),
+                                     "--corpus", str(models_dir / "no-corpus"), "--dtype", "float32"])
+    export.main()
+
+
+def test_export_replaces_a_bundle_only_once_the_new_one_is_complete(tmp_path, spm_model, monkeypatch):
+    checkpoint = _checkpoint(tmp_path, spm_model)
+    models = tmp_path / "models"
+    (models / "m").mkdir(parents=True)
+    (models / "m" / "manifest.json").write_text("the bundle that was there")
+    # an export that fails half-way (here: while writing the golden data) leaves it as it was
+    monkeypatch.setattr(export, "make_golden", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("interrupted")))
+    with pytest.raises(RuntimeError):
+        _run_export(monkeypatch, checkpoint, models)
+    assert (models / "m" / "manifest.json").read_text() == "the bundle that was there"
+    monkeypatch.undo()
+    # a complete one takes its place, and nothing of the attempt is left beside it
+    _run_export(monkeypatch, checkpoint, models)
+    assert json.loads((models / "m" / "manifest.json").read_text())["name"] == "m"
+    assert export.verify_bundle(str(models / "m")) == []
+    assert sorted(p.name for p in models.iterdir()) == ["m"]   # no staging folder or old copy left

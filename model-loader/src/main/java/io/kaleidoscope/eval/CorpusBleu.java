@@ -66,7 +66,10 @@ public final class CorpusBleu {
         }
         double[] precisions = new double[MAX_ORDER];
         double smooth = 1.0;
-        for (int n = 0; n < MAX_ORDER; n++) {
+        // No match at any order: BLEU 0 with zero precisions, as sacreBLEU stops early (its #141),
+        // not the smoothed precisions' small positive score.
+        boolean anyMatch = java.util.Arrays.stream(correct).anyMatch(c -> c > 0);
+        for (int n = 0; n < MAX_ORDER && anyMatch; n++) {
             if (total[n] == 0) {
                 break;
             }

@@ -2,6 +2,7 @@ package io.kaleidoscope.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,15 @@ class CorpusBleuTest {
         assertArrayEquals(new String[] {"Costs", "3.50", "€", ",", "1,000", "items", "(", "5", "-", "7", ")"},
                 Tokenizer13a.tokenize("Costs 3.50 €, 1,000 items (5-7)"));
         assertArrayEquals(new String[] {"a", "&", "b", "<", "c"}, Tokenizer13a.tokenize("a &amp; b &lt; c"));
+    }
+
+    @Test
+    void noMatchAtAllIsZeroLikeSacreBleu() {
+        // sacreBLEU stops early when nothing matches (its issue #141): 0, not the smoothed 7.99
+        CorpusBleu.Score none = CorpusBleu.score(List.of("a b c d"), List.of(List.of("e f g h")));
+        assertEquals(0.0, none.score());
+        assertArrayEquals(new double[] {0, 0, 0, 0}, none.precisions());
+        assertTrue(CorpusBleu.score(List.of("a b c d"), List.of(List.of("a f g h"))).score() > 0);
     }
 
     @Test
