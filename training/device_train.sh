@@ -13,6 +13,10 @@
 #   VARIANTS the models trained side by side (default "dense kmatrix"; dense first, its pieces come
 #            back with the first call; "dense kmatrix kmatrix-encoder" adds the named variant)
 #   PY, CONFIG (base), DEVICE (cuda), CARRY (.devcarry), WORK (/tmp/kaleido-device)
+#   CALL_LIMIT_S the device call's limit (590): MINUTES must leave ~2 minutes of it for unpacking,
+#            tokenising, averaging and splitting, or the call is killed and nothing comes back
+# A variant whose training fails does not cost the others: their pieces are still made and the
+# dense ones returned, and the call then exits 1.
 # Checked here on the tiny config:
 #   CONFIG=tiny DEVICE=cpu MINUTES=0.5 OUT=/tmp/o1 WORK=/tmp/dw CARRY=/tmp/carry bash training/device_train.sh train
 set -euo pipefail
@@ -27,9 +31,16 @@ WORK=${WORK:-/tmp/kaleido-device}
 : "${OUT:?OUT must name the folder whose files come back}"
 export PYTHONUNBUFFERED=1
 
+mkdir -p "$OUT"
+
 case "${1:-}" in
 train)
   start=$SECONDS
+  CALL_LIMIT_S=${CALL_LIMIT_S:-590}
+  if awk -v m="$MINUTES" -v l="$CALL_LIMIT_S" 'BEGIN { exit !(m * 60 + 120 > l) }'; then
+    echo "MINUTES=$MINUTES leaves less than 2 minutes of the ${CALL_LIMIT_S} s call for the rest; use at most $(( (CALL_LIMIT_S - 120) / 60 ))" >&2
+    exit 2
+  fi
   if [ "$DEVICE" = cuda ]; then
     "$PY" -c "import torch; assert torch.cuda.is_available(), 'no GPU visible to PyTorch'; print('torch', torch.__version__, torch.cuda.get_device_name(0))"
   fi
@@ -48,18 +59,24 @@ train)
     pids+=($!)
   done
   status=0
-  for p in "${pids[@]}"; do wait "$p" || status=1; done
+  trained=()
+  vs=($VARIANTS)
+  for i in "${!pids[@]}"; do
+    if wait "${pids[$i]}"; then trained+=("${vs[$i]}"); else status=1; fi
+  done
   for v in $VARIANTS; do
     cp "$WORK/run/$v.log" "$OUT/"
     tail -n 4 "$WORK/run/$v.log"
   done
-  [ "$status" = 0 ] || { echo "training failed (logs above and in \$OUT)" >&2; exit 1; }
-  for v in $VARIANTS; do
-    "$PY" -m training.checkpoint_pieces split --checkpoint "$WORK/run/$v/checkpoint_avg.pt" --out "$WORK/pieces/$v"
+  for v in "${trained[@]}"; do
+    "$PY" -m training.checkpoint_pieces split --checkpoint "$WORK/run/$v/checkpoint_avg.pt" --out "$WORK/pieces/$v" || status=1
   done
-  mkdir -p "$OUT/dense"
-  cp "$WORK/pieces/dense/"* "$OUT/dense/"
-  echo "first call done in $((SECONDS - start)) s; next, at once: bash training/device_train.sh fetch"
+  if [ -d "$WORK/pieces/dense" ]; then
+    mkdir -p "$OUT/dense"
+    cp "$WORK/pieces/dense/"* "$OUT/dense/"
+  fi
+  echo "first call done in $((SECONDS - start)) s; trained: ${trained[*]:-none}; next, at once: bash training/device_train.sh fetch"
+  [ "$status" = 0 ] || { echo "a training or split failed (logs above and in \$OUT); the others' pieces are ready" >&2; exit 1; }
   ;;
 fetch)
   v=${2:-kmatrix}
