@@ -293,6 +293,9 @@ def export_onnx(model, out_dir, weight_index):
     if cfg.variant == "dense":
         graphs["decoder_step"] = export_dense_step(DecoderStepGraph(model), "decoder_step", "log_probs", cfg,
                                                    out_dir, weight_index)
+        # The step without the projection: the shortlist's, and the Java float16 projection's at
+        # any row count, so a bundle exported without a shortlist still has it.
+        graphs["decoder_step_hidden"] = export_dense_hidden_step(model, out_dir, weight_index)
     else:
         x = torch.randn(B, d)
         add("decoder_embed", EmbedGraph(model), (tokens, step), ["tokens", "step"], ["x"],

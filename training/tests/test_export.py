@@ -87,8 +87,9 @@ def test_onnx_graphs_have_only_external_named_weights(bundle):
     names = set(model.state_dict())
     graphs = manifest["onnx"]["graphs"]
     expected = {"encoder", "encoder_int8", "decoder_absorb"} | (
-        {"decoder_step", "decoder_step_absorbed", "decoder_step_hidden_absorbed", "decoder_step_int8",
-         "decoder_step_absorbed_int8", "decoder_step_hidden_absorbed_int8"} if manifest["variant"] == "dense" else
+        {"decoder_step", "decoder_step_absorbed", "decoder_step_hidden", "decoder_step_hidden_absorbed", "decoder_step_int8",
+         "decoder_step_absorbed_int8", "decoder_step_hidden_int8", "decoder_step_hidden_absorbed_int8"}
+        if manifest["variant"] == "dense" else
         {"decoder_embed", "decoder_output", "decoder_output_int8"} | {f"decoder_layer{l}_{p}" for l in range(2)
                                                for p in ("conv", "attend", "attend_absorbed", "ffn_out", "attend_int8")})
     assert set(graphs) == expected
@@ -203,7 +204,7 @@ def test_step_graphs_compute_no_shapes(bundle):
     _, out, manifest = bundle
     graphs = manifest["onnx"]["graphs"]
     step_graphs = [n for n in graphs if n.startswith(("decoder_step", "decoder_layer", "decoder_embed"))]
-    assert len(step_graphs) >= 8 if manifest["variant"] == "kmatrix" else len(step_graphs) == 6
+    assert len(step_graphs) >= 8 if manifest["variant"] == "kmatrix" else len(step_graphs) == 8
     for name in step_graphs:
         m = onnx.load(os.path.join(out, graphs[name]["file"]), load_external_data=False)
         shapes = [n.input[0] for n in m.graph.node if n.op_type == "Shape"]
@@ -261,6 +262,7 @@ def test_int8_decoder_graphs_quantize_every_decoder_product_onnx_runtime_runs(bu
         linears = [f"decoder.layers.{l}.{p}.weight" for l in L for p in ("linear1", "linear2", "fc1", "fc2")]
         expected = {"decoder_step": sorted(linears + attention + ["embed_tokens.weight"]),
                     "decoder_step_absorbed": sorted(linears + ["embed_tokens.weight"]),
+                    "decoder_step_hidden": sorted(linears + attention),
                     "decoder_step_hidden_absorbed": sorted(linears)}
     else:
         expected = {f"decoder_layer{l}_attend": sorted(attention[2 * l:2 * l + 2]) for l in L}
