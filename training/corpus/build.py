@@ -110,7 +110,8 @@ class Log:
 
 
 def collect_raw(lists, cache_dir, scratch, parallel, log):
-    """Return (jobs, failures): jobs is [(job name, [packages], raw rows)] in build order."""
+    """Return (jobs, failures, versions): jobs is [(job name, [packages], raw rows)] in build order,
+    versions {package: the version apt offered, the one fetched or read from the cache}."""
     os.makedirs(cache_dir, exist_ok=True)
     per_package = sorted({p for name, members in lists.items()
                           if name not in packages.GROUPS for p in members})
@@ -174,7 +175,7 @@ def collect_raw(lists, cache_dir, scratch, parallel, log):
             save_cache(path, rows)
         log("group %s: %d raw pairs" % (name, len(rows)))
         jobs.append((name, members, rows))
-    return jobs, failures
+    return jobs, failures, versions
 
 
 # ---- stages 3 and 4 ----------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def main(argv=None):
     if args.limit:
         lists = {k: v[:args.limit] for k, v in lists.items()}
 
-    jobs, failures = collect_raw(lists, args.cache, args.scratch, args.parallel, log)
+    jobs, failures, versions = collect_raw(lists, args.cache, args.scratch, args.parallel, log)
     raw_count = sum(len(rows) for _, _, rows in jobs)
     log("%d jobs, %d raw pairs; cleaning" % (len(jobs), raw_count))
     splits, used = build_corpus(jobs)
@@ -317,7 +318,9 @@ def main(argv=None):
         json.dump(stats, out, indent=2, ensure_ascii=False)
         out.write("\n")
     with open(os.path.join(args.out, "packages-used.txt"), "w", encoding="utf-8") as out:
-        out.write("\n".join(used_packages) + "\n")
+        # package=version, as apt-get download takes it: the archive moves on, and with the
+        # versions a later rebuild can fetch exactly these (where the archive still has them).
+        out.write("\n".join("%s=%s" % (p, versions[p]) for p in used_packages) + "\n")
     log("done: %d packages used, %d failed, corpus sha256 %s"
         % (len(used_packages), len(failures), corpus_hash))
     print_table(per_source, splits)
