@@ -28,7 +28,12 @@ def translate(model, sp, sentences, beam=4, max_tokens=4000, max_rows=64, device
 
 
 def evaluate(model, sp, tsv_path, beam=4, limit=0, device="cpu"):
+    if beam < 1 or limit < 0:
+        raise ValueError(f"beam must be at least 1 and limit at least 0, got beam {beam}, limit {limit}")
     pairs = read_pairs(tsv_path, limit)
+    if not pairs:
+        # A score of nothing is no score: it must not reach a bundle's manifest as BLEU 0.
+        raise ValueError(f"{tsv_path}: no German<TAB>English pairs to evaluate on")
     t0 = time.time()
     rows = 256 if str(device).startswith("cuda") else 64  # bigger batches where rows are cheap
     hyps = translate(model, sp, [de for de, _ in pairs], beam=beam, max_tokens=rows * 64, max_rows=rows,

@@ -657,7 +657,8 @@ def export_bundle(model, sp_path, out_dir, name, dtype=torch.float32, provenance
     os.makedirs(out_dir)
     cfg = model.cfg
     sp = tokenizer.load(sp_path)
-    assert sp.get_piece_size() == cfg.vocab_size
+    if sp.get_piece_size() != cfg.vocab_size:
+        raise ValueError(f"{sp_path} has {sp.get_piece_size()} pieces, the model's vocabulary is {cfg.vocab_size}")
     shutil.copyfile(sp_path, os.path.join(out_dir, "sentencepiece.model"))
 
     tensors = canonical_tensors(model, dtype)

@@ -16,9 +16,13 @@ from .configs import PAD_ID, UNK_ID, BOS_ID, EOS_ID
 def read_pairs(path, limit=0):
     """Lines `german<TAB>english[<TAB>origin]` -> list of (de, en)."""
     pairs = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}:{number}: not UTF-8 ({e.reason} at byte {e.start})") from None
+            parts = line.rstrip("\r\n").split("\t")
             if len(parts) < 2 or not parts[0] or not parts[1]:
                 continue
             pairs.append((parts[0], parts[1]))
@@ -52,7 +56,10 @@ def train_spm(train_tsv, model_prefix, vocab_size, max_sentences=2_000_000, seed
 def load(model_path) -> spm.SentencePieceProcessor:
     sp = spm.SentencePieceProcessor()
     sp.Load(model_path)
-    assert (sp.pad_id(), sp.unk_id(), sp.bos_id(), sp.eos_id()) == (PAD_ID, UNK_ID, BOS_ID, EOS_ID)
+    ids = (sp.pad_id(), sp.unk_id(), sp.bos_id(), sp.eos_id())
+    if ids != (PAD_ID, UNK_ID, BOS_ID, EOS_ID):
+        raise ValueError(f"{model_path}: special ids pad/unk/bos/eos are {ids}, this project's models need "
+                         f"{(PAD_ID, UNK_ID, BOS_ID, EOS_ID)} (train it with training.tokenizer)")
     return sp
 
 
