@@ -401,3 +401,20 @@ def test_export_replaces_a_bundle_only_once_the_new_one_is_complete(tmp_path, sp
     assert json.loads((models / "m" / "manifest.json").read_text())["name"] == "m"
     assert export.verify_bundle(str(models / "m")) == []
     assert sorted(p.name for p in models.iterdir()) == ["m"]   # no staging folder or old copy left
+
+
+@pytest.mark.parametrize("variant", ["dense", "kmatrix"])
+def test_float16_export_ships_the_rounded_weights_in_f16_shards(variant, spm_model, tmp_path):
+    model = make_model(variant, seed=5)
+    reference = {k: v.clone() for k, v in model.state_dict().items()}
+    out = tmp_path / f"f16-{variant}"
+    manifest = export.export_bundle(model, spm_model, str(out), out.name, torch.float16, golden_sentences=GOLDEN[:2])
+    assert manifest["weights"]["dtype"] == "float16"
+    assert export.verify_bundle(str(out)) == []
+    for shard in manifest["weights"]["shards"]:
+        header, _ = safetensors_io.read_header(out / shard)
+        assert {info["dtype"] for name, info in header.items() if name != "__metadata__"} == {"F16"}
+    loaded, _ = export.load_bundle_model(str(out))
+    for name, value in loaded.state_dict().items():
+        # exactly the float16 value of each weight, widened back: what Java's loader multiplies
+        assert torch.equal(value, reference[name].to(torch.float16).float()), name
