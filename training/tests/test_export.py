@@ -328,6 +328,10 @@ def test_golden_data_matches_model(bundle):
         assert beam_search(model, src, 4)[0][0] == e["beam4_ids"]
     batch = tensors["batch.encoder_out"]
     assert batch.shape[0] == len(GOLDEN)
+    # padding leaks nothing: each sentence's rows of the padded batch are its own encoder output
+    for e in golden["sentences"]:
+        i, n = e["index"], len(e["src_ids"])
+        assert torch.allclose(batch[i, :n], tensors[f"sentence{i}.encoder_out"], atol=1e-5), i
     if manifest["variant"] == "kmatrix":
         # K-matrix layer inputs/outputs of the first step: output = per-level K-matrix(input)
         from training.kmatrix import kmatrix_forward_levels
