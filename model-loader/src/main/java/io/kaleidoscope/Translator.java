@@ -143,7 +143,7 @@ public final class Translator implements AutoCloseable {
         int[][] outputs = translateIds(sources, options);
         List<String> texts = new ArrayList<>(outputs.length);
         for (int[] ids : outputs) {
-            texts.add(tokenizer.decode(ids));
+            texts.add(TextSegments.oneLine(tokenizer.decode(ids)));
         }
         return texts;
     }

@@ -111,6 +111,26 @@ public final class TextSegments {
         return Character.isHighSurrogate(text.charAt(limit - 1)) ? limit - 1 : limit;
     }
 
+    /**
+     * The text with every line break replaced by a space. A translation is one sentence of one
+     * line; a model could still emit a line break through its byte-fallback pieces, and that
+     * would add a line to the rejoined text (and to the output of `./kaleido translate`).
+     */
+    public static String oneLine(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (isLineBreak(text.charAt(i))) {
+                StringBuilder out = new StringBuilder(text);
+                for (int j = i; j < out.length(); j++) {
+                    if (isLineBreak(out.charAt(j))) {
+                        out.setCharAt(j, ' ');
+                    }
+                }
+                return out.toString();
+            }
+        }
+        return text;
+    }
+
     /** Line breaks: a sentence never spans one. */
     static boolean isLineBreak(char c) {
         return c == '\n' || c == '\r' || c == '\u2028' || c == '\u2029' || c == '\u0085' || c == '\u000B' || c == '\f';

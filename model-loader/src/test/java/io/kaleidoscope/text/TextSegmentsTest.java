@@ -87,4 +87,10 @@ class TextSegmentsTest {
     private static List<String> sentences2(String text, int max) {
         return TextSegments.split(text, max).stream().filter(TextSegments.Segment::sentence).map(TextSegments.Segment::text).toList();
     }
+
+    @Test
+    void aTranslationIsOneLine() {
+        assertEquals("Open the file", TextSegments.oneLine("Open the file"));
+        assertEquals("Open  the file now", TextSegments.oneLine("Open\r\nthe file\u2028now"));
+    }
 }
