@@ -57,12 +57,28 @@ public final class Translator implements AutoCloseable {
         this.config = ModelConfig.of(bundle.manifest());
         // First, before any session is open that a failure here would leak.
         this.tokenizer = openTokenizer(bundle, config.eos());
-        this.onnxWeights = new OnnxWeights(bundle.weights());
-        this.encoder = new Encoder(bundle, onnxWeights, config, timings, paths.encoder(), kernel);
-        this.decoder = bundle.manifest().isKMatrix()
-                ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings, paths)
-                : new DenseDecoder(bundle, onnxWeights, config, timings, paths);
-        this.shortlist = Shortlist.load(bundle);
+        // What opens native resources, in order; a failure part-way closes what was opened.
+        List<AutoCloseable> opened = new ArrayList<>(List.of(tokenizer::close));
+        try {
+            this.onnxWeights = new OnnxWeights(bundle.weights());
+            opened.add(onnxWeights::close);
+            this.encoder = new Encoder(bundle, onnxWeights, config, timings, paths.encoder(), kernel);
+            opened.add(encoder::close);
+            this.decoder = bundle.manifest().isKMatrix()
+                    ? new KMatrixDecoder(bundle, onnxWeights, config, kernel, timings, paths)
+                    : new DenseDecoder(bundle, onnxWeights, config, timings, paths);
+            opened.add(decoder::close);
+            this.shortlist = Shortlist.load(bundle);
+        } catch (RuntimeException e) {
+            for (AutoCloseable part : opened.reversed()) {
+                try {
+                    part.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
         var s = bundle.manifest().search();
         this.defaults = s == null ? new SearchOptions(4, 1.0, 1.5, 10) : new SearchOptions(s.beam(), s.lenPenalty(), s.maxLenA(), s.maxLenB());
         this.maxBatch = maxBatch;
