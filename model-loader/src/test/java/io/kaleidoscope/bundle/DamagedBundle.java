@@ -1,5 +1,6 @@
 package io.kaleidoscope.bundle;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -115,5 +116,12 @@ final class DamagedBundle {
 
     BundleException refused() {
         return assertThrows(BundleException.class, () -> Bundle.open(dir));
+    }
+
+    /** Bundle.open refuses it with exactly "model bundle DIR: FILE: PROBLEM", the exception naming FILE. */
+    void assertRefused(String file, String problem) {
+        BundleException e = refused();
+        assertEquals(file, e.file(), e.getMessage());
+        assertEquals("model bundle " + dir + ": " + file + ": " + problem, e.getMessage());
     }
 }

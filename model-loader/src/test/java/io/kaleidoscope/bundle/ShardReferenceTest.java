@@ -1,6 +1,5 @@
 package io.kaleidoscope.bundle;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,12 +26,6 @@ class ShardReferenceTest {
         return DamagedBundle.of(TestBundles.TINY_DENSE, temp.resolve("bundle"));
     }
 
-    private static void assertRefused(DamagedBundle bundle, String file, String problem) {
-        BundleException e = bundle.refused();
-        assertEquals(file, e.file(), e.getMessage());
-        assertEquals("model bundle " + bundle.dir + ": " + file + ": " + problem, e.getMessage());
-    }
-
     private static void setShard(DamagedBundle bundle, String shard) {
         for (Iterator<Map.Entry<String, JsonNode>> it = bundle.at("weights.tensors").fields(); it.hasNext(); ) {
             ((ObjectNode) it.next().getValue()).put("shard", shard);
@@ -45,7 +38,7 @@ class ShardReferenceTest {
         Files.copy(b.dir.resolve(SHARD), b.dir.resolve("evil.safetensors"));   // unlisted, unchecked
         setShard(b, "evil.safetensors");
         b.save();
-        assertRefused(b, "manifest.json", "weights.tensors['embed_tokens.weight'].shard 'evil.safetensors' is not one of"
+        b.assertRefused("manifest.json", "weights.tensors['embed_tokens.weight'].shard 'evil.safetensors' is not one of"
                 + " weights.shards [" + SHARD + "]");
     }
 
@@ -58,7 +51,7 @@ class ShardReferenceTest {
             setShard(b, shard);
             b.at("weights").putArray("shards").add(shard);
             b.save();
-            assertRefused(b, "manifest.json", "weights.shards[0] '" + shard + "' is not a file in the bundle directory");
+            b.assertRefused("manifest.json", "weights.shards[0] '" + shard + "' is not a file in the bundle directory");
         }
     }
 
@@ -69,7 +62,7 @@ class ShardReferenceTest {
         setShard(b, "evil.safetensors");
         b.at("weights").putArray("shards").add("evil.safetensors");
         b.save();
-        assertRefused(b, "evil.safetensors", "used by the manifest but not in its checksummed file list");
+        b.assertRefused("evil.safetensors", "used by the manifest but not in its checksummed file list");
     }
 
     @Test
@@ -77,7 +70,7 @@ class ShardReferenceTest {
         DamagedBundle b = dense();
         b.at("weights").putArray("shards");
         b.save();
-        assertRefused(b, "manifest.json", "weights.shards is empty, but weights.tensors lists 73 tensors");
+        b.assertRefused("manifest.json", "weights.shards is empty, but weights.tensors lists 73 tensors");
     }
 
     @Test
@@ -90,6 +83,6 @@ class ShardReferenceTest {
             }
         }
         b.save();
-        assertRefused(b, SHARD, size + " bytes, more than the 15728640 (15 MiB) a weights shard may have");
+        b.assertRefused(SHARD, size + " bytes, more than the 15728640 (15 MiB) a weights shard may have");
     }
 }

@@ -31,12 +31,6 @@ class ShardValidationTest {
         return DamagedBundle.of(TestBundles.TINY_DENSE, temp.resolve("bundle"));
     }
 
-    private static void assertRefused(DamagedBundle bundle, String file, String problem) {
-        BundleException e = bundle.refused();
-        assertEquals(file, e.file(), e.getMessage());
-        assertEquals("model bundle " + bundle.dir + ": " + file + ": " + problem, e.getMessage());
-    }
-
     // D2: the entries must tile the data exactly; names once; offsets integers.
 
     @Test
@@ -60,7 +54,7 @@ class ShardValidationTest {
         assertEquals(0, offsets.get(0).asInt());
         offsets.set(0, 4).set(1, offsets.get(1).asInt() + 4);
         b.replace(SHARD, st.bytes());
-        assertRefused(b, SHARD, "data bytes [0, 4) before 'embed_tokens.weight' belong to no tensor");
+        b.assertRefused(SHARD, "data bytes [0, 4) before 'embed_tokens.weight' belong to no tensor");
     }
 
     @Test
@@ -78,7 +72,7 @@ class ShardValidationTest {
                 last = e.getKey();
             }
         }
-        assertRefused(b, SHARD, "1 data bytes after the last tensor '%s' belong to no tensor (the data is %d bytes)"
+        b.assertRefused(SHARD, "1 data bytes after the last tensor '%s' belong to no tensor (the data is %d bytes)"
                 .formatted(last, st.data().length + 1));
     }
 
@@ -104,7 +98,7 @@ class ShardValidationTest {
         ObjectNode entry = (ObjectNode) st.header().get("embed_tokens.weight");
         entry.putArray("data_offsets").add("0").add(String.valueOf(2000 * 128 * 4));
         b.replace(SHARD, st.bytes());
-        assertRefused(b, SHARD, "tensor 'embed_tokens.weight': data_offsets [\"0\",\"1024000\"] are not two non-negative integers");
+        b.assertRefused(SHARD, "tensor 'embed_tokens.weight': data_offsets [\"0\",\"1024000\"] are not two non-negative integers");
     }
 
     // D3: no NaN or infinite weight.
@@ -116,7 +110,7 @@ class ShardValidationTest {
         int at = st.begin("decoder.layers.0.fc1.weight") + 4 * 5;
         ByteBuffer.wrap(st.data()).order(ByteOrder.LITTLE_ENDIAN).putFloat(at, Float.NaN);
         b.replace(SHARD, st.bytes());
-        assertRefused(b, SHARD, "tensor 'decoder.layers.0.fc1.weight' holds NaN at element 5: not a usable weight");
+        b.assertRefused(SHARD, "tensor 'decoder.layers.0.fc1.weight' holds NaN at element 5: not a usable weight");
     }
 
     @Test
@@ -125,7 +119,7 @@ class ShardValidationTest {
         DamagedBundle.Safetensors st = b.shard();
         ByteBuffer.wrap(st.data()).order(ByteOrder.LITTLE_ENDIAN).putFloat(st.begin("embed_tokens.weight") + 4 * 300, Float.NEGATIVE_INFINITY);
         b.replace(SHARD, st.bytes());
-        assertRefused(b, SHARD, "tensor 'embed_tokens.weight' holds -Infinity at element 300: not a usable weight");
+        b.assertRefused(SHARD, "tensor 'embed_tokens.weight' holds -Infinity at element 300: not a usable weight");
     }
 
     // D8: sizes that overflow, shards past the format's limit.
@@ -141,7 +135,7 @@ class ShardValidationTest {
         b.replace(SHARD, st.bytes());
         ((ObjectNode) b.at("weights.tensors").get(name)).putArray("shape").add(1L << 62).add(4);
         b.save();
-        assertRefused(b, SHARD, "tensor '" + name + "': shape [4611686018427387904, 4] has more elements than a file can hold");
+        b.assertRefused(SHARD, "tensor '" + name + "': shape [4611686018427387904, 4] has more elements than a file can hold");
         assertThrows(ArithmeticException.class, () -> new SafetensorsFile.TensorInfo(name, "F32", new long[] {1L << 62, 4}, 0, 0).elements());
     }
 

@@ -1,6 +1,5 @@
 package io.kaleidoscope.bundle;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaleidoscope.TestBundles;
@@ -25,12 +24,6 @@ class TokenizerValidationTest {
 
     private DamagedBundle dense() throws IOException {
         return DamagedBundle.of(TestBundles.TINY_DENSE, temp.resolve("bundle"));
-    }
-
-    private static void assertRefused(DamagedBundle b, String problem) {
-        BundleException e = b.refused();
-        assertEquals(MODEL, e.file(), e.getMessage());
-        assertEquals("model bundle " + b.dir + ": " + MODEL + ": " + problem, e.getMessage());
     }
 
     /** The model with only its first {@code keep} pieces (field 1 of ModelProto), the rest unchanged. */
@@ -67,7 +60,7 @@ class TokenizerValidationTest {
     void fewerPiecesThanTheVocabularyAreRefused() throws IOException {
         DamagedBundle b = dense();
         b.replace(MODEL, keepPieces(b.read(MODEL), 1000));
-        assertRefused(b, "1000 pieces, architecture.vocab_size is 2000");
+        b.assertRefused(MODEL, "1000 pieces, architecture.vocab_size is 2000");
     }
 
     @Test
@@ -76,7 +69,7 @@ class TokenizerValidationTest {
         b.manifest().remove("shortlist");   // whose own check would name eos first
         b.at("special_tokens").put("eos", 5);
         b.save();
-        assertRefused(b, "piece 5 is a byte piece, but special_tokens.eos names it (expected a control piece)");
+        b.assertRefused(MODEL, "piece 5 is a byte piece, but special_tokens.eos names it (expected a control piece)");
     }
 
     @Test
@@ -84,14 +77,14 @@ class TokenizerValidationTest {
         DamagedBundle b = dense();
         b.at("special_tokens").put("unk", 0).put("pad", 1);
         b.save();
-        assertRefused(b, "piece 0 is a control piece, but special_tokens.unk names it (expected the unknown piece)");
+        b.assertRefused(MODEL, "piece 0 is a control piece, but special_tokens.unk names it (expected the unknown piece)");
     }
 
     @Test
     void emptyModelIsRefused() throws IOException {
         DamagedBundle b = dense();
         b.replace(MODEL, new byte[0]);
-        assertRefused(b, "not a SentencePiece model: empty file");
+        b.assertRefused(MODEL, "not a SentencePiece model: empty file");
     }
 
     @Test
