@@ -32,13 +32,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code kaleido_source_tokens_total{model}}, {@code kaleido_target_tokens_total{model}}:
  *       tokens decoded (source with eos, output without);</li>
  *   <li>{@code kaleido_queue_texts{model, engine}}: texts queued or being decoded now, per engine thread;</li>
- *   <li>{@code kaleido_rejected_requests_total{reason}}: refused requests by HTTP status;</li>
+ *   <li>{@code kaleido_rejected_requests_total{reason}}: refused translation requests (/translate,
+ *       /v1/translate) by HTTP status; /ready's 503 while loading or a browser's favicon 404 are
+ *       no rejection;</li>
  *   <li>JVM memory, GC, threads, class loading, CPU and uptime.</li>
  * </ul>
  */
 public final class ServerMetrics {
     private static final Set<String> ROUTES = Set.of("/translate", "/languages", "/v1/translate", "/v1/models",
             "/health", "/ready", "/metrics", "/dashboard", "/openapi");
+    private static final Set<String> TRANSLATE_ROUTES = Set.of("/translate", "/v1/translate");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT");
     private static final Duration[] SLO = {
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
@@ -73,8 +76,8 @@ public final class ServerMetrics {
         String knownMethod = METHODS.contains(method) ? method : "OTHER";
         timer("http.server.requests", "HTTP requests by route and status", "method", knownMethod, "uri", uri,
                 "status", Integer.toString(status)).record(nanos, TimeUnit.NANOSECONDS);
-        if (status >= 400) {
-            Counter.builder("kaleido.rejected.requests").description("requests answered with an error, by status")
+        if (status >= 400 && TRANSLATE_ROUTES.contains(uri)) {
+            Counter.builder("kaleido.rejected.requests").description("translation requests answered with an error, by status")
                     .tag("reason", Integer.toString(status)).register(registry).increment();
         }
     }

@@ -121,6 +121,7 @@ class ServerTest {
         get("/v1/models");
         client.send(HttpRequest.newBuilder(URI.create(base + "/health")).method("FOOBAR", HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
+        get("/favicon.ico");   // a 404 outside the translation routes: no rejected translation
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
         String text = r.body();
@@ -137,6 +138,8 @@ class ServerTest {
         // a method a client makes up is no new label value
         assertTrue(text.contains("method=\"OTHER\""), "unknown methods share OTHER");
         assertTrue(!text.contains("FOOBAR"), "no label value from the client's method");
+        assertTrue(!text.contains("kaleido_rejected_requests_total{reason=\"404\"}"), "only translation requests count as rejected");
+        assertTrue(!text.contains("kaleido_rejected_requests_total{reason=\"405\"}"), "only translation requests count as rejected");
         // promtool (Debian's prometheus package, installed by .ci/install-python-deps.sh) checks the exposition.
         Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
         promtool.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
