@@ -30,8 +30,11 @@ final class ApiKeys {
         if (!keys.contains(key)) {
             throw new ApiException(403, "unknown API key");
         }
-        if (!buckets.computeIfAbsent(key, k -> new Bucket(perMinute)).take()) {
-            throw new ApiException(429, "rate limit of " + perMinute + " requests per minute exceeded for this API key");
+        double wait = buckets.computeIfAbsent(key, k -> new Bucket(perMinute)).take();
+        if (wait > 0) {
+            // Retry-After: when the bucket next holds a whole token, so a client that obeys it succeeds.
+            throw ApiException.retryAfter(429, "rate limit of " + perMinute + " requests per minute exceeded for this API key",
+                    (long) Math.ceil(wait));
         }
     }
 
@@ -46,15 +49,16 @@ final class ApiKeys {
             this.tokens = capacity;
         }
 
-        synchronized boolean take() {
+        /** Takes a token: 0 when there was one, else the seconds until there is. */
+        synchronized double take() {
             long now = System.nanoTime();
             tokens = Math.min(capacity, tokens + (now - last) / 60e9 * capacity);
             last = now;
             if (tokens < 1) {
-                return false;
+                return (1 - tokens) * 60 / capacity;
             }
             tokens -= 1;
-            return true;
+            return 0;
         }
     }
 }

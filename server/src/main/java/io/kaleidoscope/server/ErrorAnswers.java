@@ -62,7 +62,7 @@ final class ErrorAnswers {
         })
         .error(ApiException.class, (req, res, e) -> {
             if (e.status() == 503 || e.status() == 429) {
-                res.header("Retry-After", "1");
+                res.header("Retry-After", Long.toString(e.retryAfterSeconds()));
             }
             if (e.closeConnection()) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
