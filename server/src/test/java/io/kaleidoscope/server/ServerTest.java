@@ -232,7 +232,8 @@ class ServerTest {
     void openApiDescribesEveryRoute() throws Exception {
         HttpResponse<String> r = get("/openapi");
         assertEquals(200, r.statusCode());
-        for (String route : List.of("/translate:", "/languages:", "/v1/translate:", "/v1/models:", "/health:", "/ready:", "/metrics:", "/dashboard:")) {
+        for (String route : List.of("/translate:", "/languages:", "/v1/translate:", "/v1/models:", "/health:", "/ready:", "/metrics:",
+                "/dashboard:", "/openapi:")) {
             assertTrue(r.body().contains("  " + route), "OpenAPI lacks " + route);
         }
     }
