@@ -20,6 +20,11 @@ final class ApiKeys {
         this.perMinute = perMinute;
     }
 
+    /** Whether requests need a key (any are configured). */
+    boolean required() {
+        return !keys.isEmpty();
+    }
+
     void check(String key) {
         if (keys.isEmpty()) {
             return;

@@ -23,7 +23,7 @@ final class ErrorAnswers {
     /** Each route's method, for the 405 answer to another method on a known path. */
     private static final Map<String, String> ROUTES = Map.of("/translate", "POST", "/v1/translate", "POST",
             "/languages", "GET", "/v1/models", "GET", "/health", "GET, HEAD", "/ready", "GET, HEAD", "/metrics", "GET",
-            "/openapi", "GET", "/dashboard", "GET");
+            "/openapi", "GET", "/dashboard", "GET", "/frontend/settings", "GET");
 
     private ErrorAnswers() {}
 

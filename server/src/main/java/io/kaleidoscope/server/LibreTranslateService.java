@@ -30,6 +30,7 @@ final class LibreTranslateService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/languages", this::languages)
+                .get("/frontend/settings", this::frontendSettings)
                 .post("/translate", this::translate);
     }
 
@@ -37,6 +38,24 @@ final class LibreTranslateService implements HttpService {
         Json.send(res, 200, List.of(
                 Map.of("code", "de", "name", "German", "targets", List.of("en")),
                 Map.of("code", "en", "name", "English", "targets", List.of())));
+    }
+
+    /**
+     * What LibreTranslate's web UI and clients read to learn the server's limits: the character
+     * limit per text, whether a key is required, and that there are no suggestions or files.
+     */
+    private void frontendSettings(ServerRequest req, ServerResponse res) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("charLimit", gate.limits().maxChars());
+        settings.put("frontendTimeout", 500);   // the UI's typing pause before it translates, in ms (LibreTranslate's default)
+        settings.put("apiKeys", gate.keys().required());
+        settings.put("keyRequired", gate.keys().required());
+        settings.put("suggestions", false);
+        settings.put("filesTranslation", false);
+        settings.put("supportedFilesFormat", List.of());
+        settings.put("language", Map.of("source", Map.of("code", "de", "name", "German"),
+                "target", Map.of("code", "en", "name", "English")));
+        Json.send(res, 200, settings);
     }
 
     private void translate(ServerRequest req, ServerResponse res) {

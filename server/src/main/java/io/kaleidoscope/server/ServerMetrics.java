@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerMetrics {
     private static final Set<String> ROUTES = Set.of("/translate", "/languages", "/v1/translate", "/v1/models",
-            "/health", "/ready", "/metrics", "/dashboard", "/openapi");
+            "/health", "/ready", "/metrics", "/dashboard", "/openapi", "/frontend/settings");
     private static final Set<String> TRANSLATE_ROUTES = Set.of("/translate", "/v1/translate");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT");
     private static final Duration[] SLO = {

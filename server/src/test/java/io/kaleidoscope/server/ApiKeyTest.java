@@ -16,6 +16,10 @@ class ApiKeyTest {
     void keysAreRequiredAndRateLimited() throws Exception {
         try (TestServer s = TestServer.start(Map.of("kaleido.apiKeys", "alpha, beta", "kaleido.keyRatePerMinute", "2"))) {
             assertEquals(403, s.post("/translate", "{\"q\": \"Datei öffnen\"}").statusCode());
+            // clients learn it without a key
+            HttpResponse<String> settings = s.get("/frontend/settings");
+            assertEquals(200, settings.statusCode());
+            assertTrue(settings.body().contains("\"keyRequired\":true"), settings.body());
             HttpResponse<String> wrong = s.post("/translate", "{\"q\": \"Datei öffnen\", \"api_key\": \"gamma\"}");
             assertEquals(403, wrong.statusCode());
             assertTrue(wrong.body().contains("unknown API key"), wrong.body());

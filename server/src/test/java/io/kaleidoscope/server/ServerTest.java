@@ -233,9 +233,19 @@ class ServerTest {
         HttpResponse<String> r = get("/openapi");
         assertEquals(200, r.statusCode());
         for (String route : List.of("/translate:", "/languages:", "/v1/translate:", "/v1/models:", "/health:", "/ready:", "/metrics:",
-                "/dashboard:", "/openapi:")) {
+                "/dashboard:", "/openapi:", "/frontend/settings:")) {
             assertTrue(r.body().contains("  " + route), "OpenAPI lacks " + route);
         }
+    }
+
+    @Test
+    void frontendSettingsGiveTheLimitsLibreTranslateClientsReadAndThe405ListsTheRoute() throws Exception {
+        JsonNode settings = json(get("/frontend/settings"));
+        assertEquals(200, settings.get("charLimit").asInt());   // kaleido.maxChars of this test server
+        assertEquals(false, settings.get("keyRequired").asBoolean());
+        assertEquals(false, settings.get("filesTranslation").asBoolean());
+        assertEquals("de", settings.get("language").get("source").get("code").asText());
+        assertEquals(405, post("/frontend/settings", "application/json", "{}").statusCode());
     }
 
     @Test
