@@ -22,8 +22,8 @@ final class ErrorAnswers {
     private static final System.Logger LOG = System.getLogger(ErrorAnswers.class.getName());
     /** Each route's method, for the 405 answer to another method on a known path. */
     private static final Map<String, String> ROUTES = Map.of("/translate", "POST", "/v1/translate", "POST",
-            "/languages", "GET", "/v1/models", "GET", "/health", "GET, HEAD", "/ready", "GET, HEAD", "/metrics", "GET",
-            "/openapi", "GET", "/dashboard", "GET", "/frontend/settings", "GET");
+            "/languages", "GET, HEAD", "/v1/models", "GET, HEAD", "/health", "GET, HEAD", "/ready", "GET, HEAD",
+            "/metrics", "GET, HEAD", "/openapi", "GET, HEAD", "/dashboard", "GET, HEAD", "/frontend/settings", "GET, HEAD");
 
     private ErrorAnswers() {}
 

@@ -29,8 +29,8 @@ final class LibreTranslateService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/languages", this::languages)
-                .get("/frontend/settings", this::frontendSettings)
+        rules.get("/languages", this::languages).head("/languages", this::languages)
+                .get("/frontend/settings", this::frontendSettings).head("/frontend/settings", this::frontendSettings)
                 .post("/translate", this::translate);
     }
 

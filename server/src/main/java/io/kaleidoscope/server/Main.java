@@ -138,6 +138,18 @@ public final class Main {
     static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models, ServerMetrics metrics) {
         TranslationGate gate = new TranslationGate(models, new TextLimits(config.maxChars(), config.maxTexts()),
                 new ApiKeys(config.apiKeys(), config.keyRatePerMinute()), config.deadlineMillis());
+        io.helidon.webserver.http.Handler openapi = (req, res) -> {
+            res.header("Content-Type", "application/yaml; charset=utf-8");
+            res.send(OPENAPI);
+        };
+        io.helidon.webserver.http.Handler dashboard = (req, res) -> {
+            res.header("Content-Type", "text/html; charset=utf-8");
+            res.send(DASHBOARD);
+        };
+        io.helidon.webserver.http.Handler scrape = (req, res) -> {
+            res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        };
         io.helidon.webserver.http.Handler health = (req, res) -> Json.send(res, 200, Map.of("status", "UP"));
         io.helidon.webserver.http.Handler ready = (req, res) -> Json.send(res, models.ready() ? 200 : 503,
                 Map.of("status", models.ready() ? "READY" : "LOADING"));
@@ -162,21 +174,12 @@ public final class Main {
                         throw new io.helidon.webserver.CloseConnectionException("answered with Connection: close");
                     }
                 })
-                .get("/openapi", (req, res) -> {
-                    res.header("Content-Type", "application/yaml; charset=utf-8");
-                    res.send(OPENAPI);
-                })
-                .get("/dashboard", (req, res) -> {
-                    res.header("Content-Type", "text/html; charset=utf-8");
-                    res.send(DASHBOARD);
-                })
-                .get("/metrics", (req, res) -> {
-                    res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                    res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                })
+                // Every GET route answers HEAD too (the same headers, no body), as HTTP expects.
+                .get("/openapi", openapi).head("/openapi", openapi)
+                .get("/dashboard", dashboard).head("/dashboard", dashboard)
+                .get("/metrics", scrape).head("/metrics", scrape)
                 .register("/", new LibreTranslateService(gate))
                 .register("/v1", new NativeTranslateService(gate))
-                // GET or HEAD: some probes and load balancers check with HEAD.
                 .get("/health", health).head("/health", health)
                 .get("/ready", ready).head("/ready", ready);
         ErrorAnswers.register(routing);

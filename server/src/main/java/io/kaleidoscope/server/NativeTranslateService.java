@@ -30,9 +30,10 @@ final class NativeTranslateService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
+        io.helidon.webserver.http.Handler models = (req, res) -> Json.send(res, 200,
+                Map.of("models", gate.models().names(), "default", gate.models().defaultModel()));
         rules.post("/translate", this::translate)
-                .get("/models", (req, res) -> Json.send(res, 200,
-                        Map.of("models", gate.models().names(), "default", gate.models().defaultModel())));
+                .get("/models", models).head("/models", models);
     }
 
     private void translate(ServerRequest req, ServerResponse res) {

@@ -201,11 +201,13 @@ class ServerTest {
         assertEquals("POST, OPTIONS", options.headers().firstValue("Allow").orElse(""));
         assertEquals(404, client.send(HttpRequest.newBuilder(URI.create(base + "/nowhere")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-        // probes may check with HEAD
-        HttpResponse<String> head = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, head.statusCode());
-        assertEquals("", head.body());
+        // every GET route answers HEAD: its headers, no body (probes and load balancers check with HEAD)
+        for (String path : List.of("/health", "/languages", "/v1/models", "/metrics", "/openapi", "/dashboard", "/frontend/settings")) {
+            HttpResponse<String> head = client.send(HttpRequest.newBuilder(URI.create(base + path)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, head.statusCode(), path);
+            assertEquals("", head.body(), path);
+        }
     }
 
     @Test
