@@ -11,7 +11,7 @@
 #   podman run --rm -p 5000:5000 --read-only localhost/kaleidoscope:latest
 #
 # Build arguments:
-#   MODEL_DIR      the bundle shipped and served (default models/tiny-kmatrix, the test fixture;
+#   MODEL_DIR      the bundle shipped and served (default models/small-kmatrix, trained on CPU;
 #                  models/de-en-kmatrix once the base K-matrix bundle exists), relative to the context
 #   JDK_IMAGE      build stage base (default eclipse-temurin:25-jdk)
 #   RUNTIME_IMAGE  run stage base (default debian:bookworm-slim; needs glibc and bash)
@@ -29,7 +29,7 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${JDK_IMAGE} AS build
 ARG JLINK_MODULES=java.base,java.logging,java.management,jdk.management,jdk.unsupported,jdk.incubator.vector
-ARG MODEL_DIR=models/tiny-kmatrix
+ARG MODEL_DIR=models/small-kmatrix
 WORKDIR /src
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
@@ -75,7 +75,7 @@ RUN KALEIDO_MODELS=/opt/kaleido/${MODEL_DIR} KALEIDO_PORT=$(shuf -i 20000-39999 
     && rm -rf /tmp/djl /tmp/onnxruntime-java*
 
 FROM ${RUNTIME_IMAGE}
-ARG MODEL_DIR=models/tiny-kmatrix
+ARG MODEL_DIR=models/small-kmatrix
 RUN groupadd --gid 10001 kaleido \
     && useradd --uid 10001 --gid kaleido --home-dir /opt/kaleido --no-create-home \
         --shell /usr/sbin/nologin kaleido

@@ -9,14 +9,14 @@
 # Usage: deploy/container-smoke.sh                  (needs podman + runc, and the base images:
 #                                                   deploy/build-base-images.sh where they cannot be pulled)
 # Environment: IMAGE (tag to build; default localhost/kaleidoscope:smoke), MODEL_DIR (build arg;
-#              default models/tiny-kmatrix), PORT (host port; default 5080), NO_BUILD=1 (test an
+#              default models/small-kmatrix), PORT (host port; default 5080), NO_BUILD=1 (test an
 #              existing IMAGE), NETWORK=host (use the host network instead of publishing a port),
 #              READY_TIMEOUT (seconds; default 180), AOT_CHECK=0 (image without an AOT cache).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 IMAGE="${IMAGE:-localhost/kaleidoscope:smoke}"
-MODEL_DIR="${MODEL_DIR:-models/tiny-kmatrix}"
+MODEL_DIR="${MODEL_DIR:-models/small-kmatrix}"
 PORT="${PORT:-5080}"
 READY_TIMEOUT="${READY_TIMEOUT:-180}"
 NAME="kaleido-smoke-$$"

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from . import tokenizer
-from .configs import PAD_ID, get_config, ModelConfig
+from .configs import CONFIGS, PAD_ID, get_config, ModelConfig
 from .data import load_split, token_budget_batches
 from .kmatrix import KMatrixLayer
 from .model import KMATRIX_PARTS, DynamicConvTransformer, count_parameters
@@ -103,7 +103,7 @@ def training_batches(sp, spm_path, corpus_dir, tcfg, cache_path=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", default="tiny", choices=["tiny", "base"])
+    ap.add_argument("--config", default="tiny", choices=sorted(CONFIGS))
     ap.add_argument("--variant", default="dense", choices=list(KMATRIX_PARTS))
     ap.add_argument("--corpus", default="data/corpus")
     ap.add_argument("--spm", required=True, help="SentencePiece .model (train it with training.tokenizer)")

@@ -3,7 +3,7 @@ leak, and the two variants differ only in the decoder's four linear layers."""
 import pytest
 import torch
 
-from training.configs import base_config
+from training.configs import base_config, small_config
 from training.model import DynamicConvTransformer, count_parameters, ring_order, ring_write, sinusoidal_positions
 
 from .conftest import make_model
@@ -227,6 +227,12 @@ def test_base_parameter_counts():
     assert count_parameters(DynamicConvTransformer(base_config("dense")[0])) == 31_459_840
     assert count_parameters(DynamicConvTransformer(base_config("kmatrix")[0])) == 22_710_784
     assert count_parameters(DynamicConvTransformer(base_config("kmatrix-encoder")[0])) == 12_503_552
+
+
+def test_small_parameter_counts():
+    """The shipped small bundles (training/README.md), as their training runs counted them."""
+    assert count_parameters(DynamicConvTransformer(small_config("dense")[0])) == 5_263_360
+    assert count_parameters(DynamicConvTransformer(small_config("kmatrix")[0])) == 4_237_312
 
 
 def test_sinusoidal_positions_values():

@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * encoder output and first-step log-probs within 1e-4; the K-matrix layers' inputs and outputs
  * at the first step within 1e-4; greedy and beam-4 outputs token for token equal.
  *
- * <p>Runs on the tiny fixtures (always present: the test fails without them) and on the base
- * bundles when they are in models/; the decoding tests once per forced combination of the
+ * <p>Runs on the tiny fixtures (always present: the test fails without them) and on the small
+ * (CPU-trained, float16) and base bundles when they are in models/; the decoding tests once per forced combination of the
  * encoder-decoder attention path (standard, absorbed) and the output projection (ONNX Runtime,
  * float16 in Java).
  */
@@ -46,8 +46,8 @@ class GoldenParityTest {
     static Stream<Path> bundles() {
         List<Path> paths = new ArrayList<>(List.of(TestBundles.TINY_DENSE, TestBundles.TINY_KMATRIX,
                 TestBundles.TINY_KMATRIX_ENCODER));
-        for (String base : new String[] {"de-en-dense", "de-en-kmatrix", "de-en-kmatrix-encoder"}) {
-            Path p = TestBundles.MODELS.resolve(base);
+        for (String trained : new String[] {"small-dense", "small-kmatrix", "de-en-dense", "de-en-kmatrix", "de-en-kmatrix-encoder"}) {
+            Path p = TestBundles.MODELS.resolve(trained);
             if (Files.isDirectory(p)) {
                 paths.add(p);
             }
@@ -57,7 +57,7 @@ class GoldenParityTest {
 
     /**
      * Every bundle with each forced combination of attention path and output projection; the
-     * float16 projection only for bundles stored in float16 (the base ones: the tiny fixtures are
+     * float16 projection only for bundles stored in float16 (the small and base ones: the tiny fixtures are
      * float32, so Float16OutputTest compares the two projections on float16-rounded copies).
      */
     static Stream<Arguments> bundlesAndPaths() {

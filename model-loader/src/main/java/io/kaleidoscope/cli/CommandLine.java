@@ -1,6 +1,6 @@
 package io.kaleidoscope.cli;
 
-import java.nio.file.Files;
+import io.kaleidoscope.bundle.DefaultModels;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -85,18 +85,13 @@ public final class CommandLine {
         return options.containsKey(name);
     }
 
-    /** The model directory: --model, else the shipped default (K-matrix base model, else the tiny one). */
+    /** The model directory: --model, else the shipped default K-matrix model ({@link DefaultModels}). */
     public Path model() {
         String explicit = options.get("model");
         if (explicit != null) {
             return Path.of(explicit);
         }
-        for (String candidate : new String[] {"models/de-en-kmatrix", "models/tiny-kmatrix"}) {
-            if (Files.isDirectory(Path.of(candidate))) {
-                return Path.of(candidate);
-            }
-        }
-        return Path.of("models/de-en-kmatrix");
+        return DefaultModels.kmatrix();
     }
 
     public static void fail(String message, String usage) {

@@ -28,7 +28,7 @@ public final class EvaluateCommand {
             usage: ./kaleido evaluate --data FILE.tsv [--model DIR] [--beam N] [--limit N] [--batch N]
                                      [--shortlist on|off]
               --data FILE.tsv  lines "german<TAB>english[<TAB>...]"
-              --model DIR      model bundle (default: models/de-en-kmatrix, else models/tiny-kmatrix)
+              --model DIR      model bundle (default: models/de-en-kmatrix, else small-kmatrix, else tiny-kmatrix)
               --beam N         beam width, 1 = greedy (default: the bundle's, 4)
               --limit N        only the first N lines
               --batch N        sentences decoded together (default 32)

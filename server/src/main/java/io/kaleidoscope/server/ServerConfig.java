@@ -1,5 +1,6 @@
 package io.kaleidoscope.server;
 
+import io.kaleidoscope.bundle.DefaultModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.Map;
  * <table>
  *   <tr><th>property / variable</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>kaleido.port / KALEIDO_PORT</td><td>5000</td><td>HTTP port (0: any free port)</td></tr>
- *   <tr><td>kaleido.models / KALEIDO_MODELS</td><td>models/de-en-kmatrix, else models/tiny-kmatrix</td>
+ *   <tr><td>kaleido.models / KALEIDO_MODELS</td><td>models/de-en-kmatrix, else models/small-kmatrix, else models/tiny-kmatrix</td>
  *       <td>comma-separated bundle directories; the first is the default model</td></tr>
  *   <tr><td>kaleido.enginesPerModel / KALEIDO_ENGINES_PER_MODEL</td><td>1</td><td>engine threads per model, each with
  *       its own copy of the model; give each a core</td></tr>
@@ -80,7 +81,7 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 }
             }
         } else {
-            models.add(Files.isDirectory(Path.of("models/de-en-kmatrix")) ? Path.of("models/de-en-kmatrix") : Path.of("models/tiny-kmatrix"));
+            models.add(DefaultModels.kmatrix());
         }
         return new ServerConfig(lookup.integer("port", 5000), models, lookup.integer("beam", 4),
                 lookup.integer("maxChars", 5000), lookup.integer("maxTexts", 100),

@@ -2,13 +2,14 @@ package io.kaleidoscope.loadtest.decode;
 
 import io.kaleidoscope.SearchOptions;
 import io.kaleidoscope.Translator;
+import io.kaleidoscope.bundle.DefaultModels;
 import io.kaleidoscope.eval.CorpusBleu;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
 import io.kaleidoscope.model.AbsorbedAttention;
-import io.kaleidoscope.model.Precision;
 import io.kaleidoscope.model.EnginePaths;
 import io.kaleidoscope.model.EngineTimings;
 import io.kaleidoscope.model.OutputProjection;
+import io.kaleidoscope.model.Precision;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class DecodeBenchmark {
                                           [--encoder float32|int8] [--decoder float32|int8]
                                           [--lengths bundle|reference]
                                           [--torch] [--out DIR]
-              --dense, --kmatrix  bundles (default models/de-en-*, else models/tiny-*)
+              --dense, --kmatrix  bundles (default models/de-en-*, else models/small-*, else models/tiny-*)
               --data    sentences "german<TAB>english" (default data/corpus/test.tsv)
               --limit   sentences measured (default 100)
               --reps    repetitions per configuration, the models interleaved batch by batch (default 3)
@@ -90,8 +91,8 @@ public final class DecodeBenchmark {
     private DecodeBenchmark() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        Path dense = defaultBundle("dense");
-        Path kmatrix = defaultBundle("kmatrix");
+        Path dense = DefaultModels.of("dense");
+        Path kmatrix = DefaultModels.of("kmatrix");
         Path data = Path.of("data/corpus/test.tsv");
         Path out = Path.of("target/bench");
         int limit = 100;
@@ -327,11 +328,6 @@ public final class DecodeBenchmark {
 
     private static String vocabulary(Config config) {
         return config.shortlist() ? "shortlist" : "full";
-    }
-
-    private static Path defaultBundle(String variant) {
-        Path base = Path.of("models/de-en-" + variant);
-        return Files.isDirectory(base) ? base : Path.of("models/tiny-" + variant);
     }
 
     private static List<String[]> readPairs(Path data, int limit) throws IOException {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Train and export the small CPU bundles (models/small-dense, models/small-kmatrix): the `small`
+# config (training/configs.py), one model per core side by side, 3,000 steps each (the config's
+# cap, so both see the same batches however busy the machine is; MINUTES is only a safety stop),
+# then fp16 export with BLEU and chrF (beam 4) on valid and test written into each manifest.
+#   MINUTES     safety stop per model (default 110; 3,000 steps took ~100 min on a 2-core machine)
+#   EVAL_LIMIT  sentences per split for the manifests' scores (default 1000; 0 = whole split)
+#   CORPUS      corpus directory (default data/corpus)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-/usr/bin/python3}
+RUN=${RUN:-training/runs/small}
+MINUTES=${MINUTES:-110}
+EVAL_LIMIT=${EVAL_LIMIT:-1000}
+CORPUS=${CORPUS:-data/corpus}
+mkdir -p "$RUN"
+if [ ! -f "$RUN/spm.model" ]; then
+  taskset -c 0 $PY -m training.tokenizer --train "$CORPUS/train.tsv" --prefix "$RUN/spm" --vocab 8000
+fi
+# Tokenise once (~45 s), so that both runs read the same batches.
+taskset -c 0 $PY -m training.train --config small --spm "$RUN/spm.model" --out "$RUN/prep" \
+  --corpus "$CORPUS" --threads 1 --data-cache "$RUN/batches.pt" --prepare-only
+core=0
+pids=()
+for v in dense kmatrix; do
+  OMP_NUM_THREADS=1 taskset -c $core $PY -m training.train --config small --variant $v \
+    --spm "$RUN/spm.model" --out "$RUN/$v" --corpus "$CORPUS" --threads 1 \
+    --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" > "$RUN/$v.log" 2>&1 &
+  pids+=($!)
+  core=$((core + 1))
+done
+status=0
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+[ "$status" = 0 ] || { echo "training failed, see $RUN/*.log" >&2; exit 1; }
+core=0
+pids=()
+for v in dense kmatrix; do
+  OMP_NUM_THREADS=1 taskset -c $core $PY -m training.export --checkpoint "$RUN/$v/checkpoint_avg.pt" \
+    --name small-$v --dtype float16 --corpus "$CORPUS" \
+    --eval-split valid --eval-split test --eval-limit "$EVAL_LIMIT" > "$RUN/export-$v.log" 2>&1 &
+  pids+=($!)
+  core=$((core + 1))
+done
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+grep -h -E '^(valid|test|bundle)' "$RUN"/export-*.log || true
+[ "$status" = 0 ] || { echo "export failed, see $RUN/export-*.log" >&2; exit 1; }
