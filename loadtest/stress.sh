@@ -8,14 +8,14 @@
 #             per-minute p99 stable.
 # Writes everything under OUT (default target/stress) and prints a summary with PASS/FAIL per check.
 #
-# Usage: loadtest/stress.sh [MODEL_DIR]            (default models/tiny-kmatrix)
+# Usage: loadtest/stress.sh [MODEL_DIR]            (default models/small-kmatrix)
 # Environment: OVERLOAD_S, SOAK_S, SWEEP_STEP_S (10), HEAP (512m), PORT (5099), OUT, PHASES
 #              ("sweep overload soak"; a given SATURATION skips the sweep).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-MODEL="${1:-models/tiny-kmatrix}"
+MODEL="${1:-models/small-kmatrix}"
 OVERLOAD_S="${OVERLOAD_S:-60}"
 SOAK_S="${SOAK_S:-600}"
 SWEEP_STEP_S="${SWEEP_STEP_S:-10}"
