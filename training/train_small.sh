@@ -32,15 +32,6 @@ done
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done
 [ "$status" = 0 ] || { echo "training failed, see $RUN/*.log" >&2; exit 1; }
-core=0
-pids=()
-for v in dense kmatrix; do
-  OMP_NUM_THREADS=1 taskset -c $core $PY -m training.export --checkpoint "$RUN/$v/checkpoint_avg.pt" \
-    --name small-$v --dtype float16 --corpus "$CORPUS" \
-    --eval-split valid --eval-split test --eval-limit "$EVAL_LIMIT" > "$RUN/export-$v.log" 2>&1 &
-  pids+=($!)
-  core=$((core + 1))
-done
-for p in "${pids[@]}"; do wait "$p" || status=1; done
-grep -h -E '^(valid|test|bundle)' "$RUN"/export-*.log || true
-[ "$status" = 0 ] || { echo "export failed, see $RUN/export-*.log" >&2; exit 1; }
+# The base recipe's export, one torch thread per process (the two run at once).
+OMP_NUM_THREADS=1 PY="$PY" RUN="$RUN" PREFIX=small DTYPE=float16 CORPUS="$CORPUS" DEVICE=cpu \
+  EVAL_LIMIT="$EVAL_LIMIT" VARIANTS="dense kmatrix" bash training/export_base.sh
