@@ -38,7 +38,7 @@ final class ErrorAnswers {
             String path = req.path().path();
             String allowed = ROUTES.get(path);
             if (allowed == null) {
-                Json.error(res, 404, "no such endpoint: " + abbreviate(path) + " (see /openapi)");
+                Json.error(req, res, 404, "no such endpoint: " + abbreviate(path) + " (see /openapi)");
                 return;
             }
             res.header(HeaderNames.ALLOW, allowed + ", OPTIONS");
@@ -51,13 +51,13 @@ final class ErrorAnswers {
             String allowed = ROUTES.get(path);
             if (e.status().code() == 404 && allowed != null) {
                 res.header(HeaderNames.ALLOW, allowed);
-                Json.error(res, 405, "method " + req.prologue().method().text() + " is not allowed on " + path + "; use " + allowed);
+                Json.error(req, res, 405, "method " + req.prologue().method().text() + " is not allowed on " + path + "; use " + allowed);
             } else if (e.status().code() == 404) {
-                Json.error(res, 404, "no such endpoint: " + abbreviate(path) + " (see /openapi)");
+                Json.error(req, res, 404, "no such endpoint: " + abbreviate(path) + " (see /openapi)");
             } else if (e.status().code() >= 500) {
-                internalError(res, e);
+                internalError(req, res, e);
             } else {
-                Json.error(res, e.status().code(), e.getMessage());
+                Json.error(req, res, e.status().code(), e.getMessage());
             }
         })
         .error(ApiException.class, (req, res, e) -> {
@@ -67,7 +67,7 @@ final class ErrorAnswers {
             if (e.closeConnection()) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
             }
-            Json.error(res, e.status(), e.getMessage());
+            Json.error(req, res, e.status(), e.getMessage());
         })
         .error(Exception.class, (req, res, e) -> {
             if (readingRequestBody(e)) {
@@ -77,21 +77,21 @@ final class ErrorAnswers {
                 if (!noBody) {
                     res.header(HeaderValues.CONNECTION_CLOSE);
                 }
-                Json.error(res, 400, noBody
+                Json.error(req, res, 400, noBody
                         ? "the request has no body"
                         : "the request body could not be read (malformed chunked encoding, or the connection closed early)");
                 return;
             }
-            internalError(res, e);
+            internalError(req, res, e);
         });
     }
 
-    private static void internalError(io.helidon.webserver.http.ServerResponse res, Throwable e) {
+    private static void internalError(io.helidon.webserver.http.ServerRequest req, io.helidon.webserver.http.ServerResponse res, Throwable e) {
         // An id in the answer and in the log ties a client's report to the stack trace.
         String id = java.util.UUID.randomUUID().toString();
         LOG.log(Level.ERROR, "request " + id + " failed", e);
         res.header("X-Request-Id", id);
-        Json.send(res, 500, Map.of("error", "internal error (request id " + id + ")", "request_id", id));
+        Json.send(req, res, 500, Map.of("error", "internal error (request id " + id + ")", "request_id", id));
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -127,18 +128,18 @@ final class Json {
         return b.toString();
     }
 
-    static void send(ServerResponse res, int status, Object body) {
+    static void send(ServerRequest req, ServerResponse res, int status, Object body) {
         try {
             res.status(status);
             res.header(HeaderValues.CONTENT_TYPE_JSON);
-            res.send(MAPPER.writeValueAsBytes(body));
+            ResponseBodies.send(req, res, MAPPER.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a response", e);
         }
     }
 
-    static void error(ServerResponse res, int status, String message) {
-        send(res, status, java.util.Map.of("error", errorText(message, status)));
+    static void error(ServerRequest req, ServerResponse res, int status, String message) {
+        send(req, res, status, java.util.Map.of("error", errorText(message, status)));
     }
 
     /** Longest error message: one that quotes the client (an unknown language, say) quotes at most this much. */

@@ -35,7 +35,7 @@ final class LibreTranslateService implements HttpService {
     }
 
     private void languages(ServerRequest req, ServerResponse res) {
-        Json.send(res, 200, List.of(
+        Json.send(req, res, 200, List.of(
                 Map.of("code", "de", "name", "German", "targets", List.of("en")),
                 Map.of("code", "en", "name", "English", "targets", List.of())));
     }
@@ -55,7 +55,7 @@ final class LibreTranslateService implements HttpService {
         settings.put("supportedFilesFormat", List.of());
         settings.put("language", Map.of("source", Map.of("code", "de", "name", "German"),
                 "target", Map.of("code", "en", "name", "English")));
-        Json.send(res, 200, settings);
+        Json.send(req, res, 200, settings);
     }
 
     private void translate(ServerRequest req, ServerResponse res) {
@@ -108,7 +108,7 @@ final class LibreTranslateService implements HttpService {
             out.put("alternatives", r.array() ? translated.stream().map(t -> List.of()).toList() : List.of());
         }
         Json.timingHeaders(res, timed, System.nanoTime() - start);
-        Json.send(res, 200, out);
+        Json.send(req, res, 200, out);
     }
 
     /** The fields LibreTranslate clients send; q as a list (array = whether q was an array). */

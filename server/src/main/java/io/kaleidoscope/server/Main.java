@@ -140,24 +140,24 @@ public final class Main {
                 new ApiKeys(config.apiKeys(), config.keyRatePerMinute()), config.deadlineMillis());
         io.helidon.webserver.http.Handler openapi = (req, res) -> {
             res.header("Content-Type", "application/yaml; charset=utf-8");
-            res.send(OPENAPI);
+            ResponseBodies.send(req, res, OPENAPI);
         };
         io.helidon.webserver.http.Handler dashboard = (req, res) -> {
             res.header("Content-Type", "text/html; charset=utf-8");
-            res.send(DASHBOARD);
+            ResponseBodies.send(req, res, DASHBOARD);
         };
         io.helidon.webserver.http.Handler scrape = (req, res) -> {
             res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ResponseBodies.send(req, res, metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         };
-        io.helidon.webserver.http.Handler health = (req, res) -> Json.send(res, 200, Map.of("status", "UP"));
-        io.helidon.webserver.http.Handler ready = (req, res) -> Json.send(res, models.ready() ? 200 : 503,
+        io.helidon.webserver.http.Handler health = (req, res) -> Json.send(req, res, 200, Map.of("status", "UP"));
+        io.helidon.webserver.http.Handler ready = (req, res) -> Json.send(req, res, models.ready() ? 200 : 503,
                 Map.of("status", models.ready() ? "READY" : "LOADING"));
         routing.addFilter((chain, req, res) -> {
                     long start = System.nanoTime();
                     if (!DRAIN.enter()) {
                         res.header("Retry-After", "1");
-                        Json.error(res, 503, "the server is shutting down");
+                        Json.error(req, res, 503, "the server is shutting down");
                         return;
                     }
                     // The request's own path: routing into a service (/v1) makes req.path() relative.

@@ -30,7 +30,7 @@ final class NativeTranslateService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        io.helidon.webserver.http.Handler models = (req, res) -> Json.send(res, 200,
+        io.helidon.webserver.http.Handler models = (req, res) -> Json.send(req, res, 200,
                 Map.of("models", gate.models().names(), "default", gate.models().defaultModel()));
         rules.post("/translate", this::translate)
                 .get("/models", models).head("/models", models);
@@ -73,7 +73,7 @@ final class NativeTranslateService implements HttpService {
                     "total_ms", total / 1e6, "batch_texts", timed.batchTexts()));
         }
         Json.timingHeaders(res, timed, total);
-        Json.send(res, 200, out);
+        Json.send(req, res, 200, out);
     }
 
     /** An optional integer field in [1, max]; absent or null gives the fallback. */

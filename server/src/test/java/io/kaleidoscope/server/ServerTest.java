@@ -211,6 +211,49 @@ class ServerTest {
     }
 
     @Test
+    void headAnswersCarryTheGetAnswersLengthAndNoBodyOnAKeptAliveConnection() throws Exception {
+        // Raw HTTP on one connection: a body after a HEAD answer would be read here as the next
+        // answer's status line (HttpClient notices only when the stray bytes arrive late).
+        try (java.net.Socket socket = new java.net.Socket("localhost", server.port())) {
+            socket.setSoTimeout(10_000);
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            var out = socket.getOutputStream();
+            for (String path : List.of("/health", "/languages", "/v1/models", "/metrics", "/openapi", "/dashboard", "/frontend/settings",
+                    "/nowhere")) {
+                out.write(("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                String head = readHeaderSection(in);
+                int status = path.equals("/nowhere") ? 404 : 200;
+                assertTrue(head.startsWith("HTTP/1.1 " + status + " "), path + ": " + head);
+                if (!path.equals("/metrics")) {   // (the scrape grows with every request)
+                    HttpResponse<byte[]> got = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    assertEquals(status, got.statusCode(), path);
+                    assertTrue(head.contains("\r\nContent-Length: " + got.body().length + "\r\n"), path + ": " + head);
+                }
+            }
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String head = readHeaderSection(in);
+            assertTrue(head.startsWith("HTTP/1.1 200 "), head);
+            assertEquals("{\"status\":\"UP\"}", new String(in.readNBytes(15), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The status line and headers of one answer, up to and including the empty line. */
+    private static String readHeaderSection(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("connection closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    @Test
     void corsOriginsNoneSendsNoCorsHeaders() {
         ServerConfig config = ServerConfig.from(Map.of("kaleido.models", KMATRIX.toString(), "kaleido.corsOrigins", "none"), Map.of());
         assertEquals(java.util.Set.of(), config.corsOrigins());
