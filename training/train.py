@@ -117,6 +117,8 @@ def main():
     ap.add_argument("--seed", type=int)
     ap.add_argument("--data-cache", help="file holding the tokenised batches: read when it was built from the "
                                          "same corpus, tokenizer and settings, else built and written")
+    ap.add_argument("--resume", help="a checkpoint of this run (same config and variant) to continue from, up to "
+                    "--steps: its weights, optimizer, schedule, random state and place in the batch order")
     ap.add_argument("--prepare-only", action="store_true",
                     help="build the batches (and --data-cache), then stop: for runs that share them")
     args = ap.parse_args()
@@ -157,7 +159,14 @@ def main():
             "train_config": {k: v for k, v in vars(tcfg).items()}, "spm": os.path.abspath(args.spm),
             "corpus_hash": corpus_hash(args.corpus), "seed": tcfg.seed}
     log = open(os.path.join(args.out, "train.log"), "a")
-    step, epoch, saved = 0, 0, []
+    step, saved = 0, []
+    if args.resume:
+        step = resume(args.resume, model, opt, sched, meta)
+        saved = earlier_checkpoints(args.out, step)
+        print(f"resumed from {args.resume} at step {step}", flush=True)
+        log.write(f"resumed from {args.resume} at step {step}\n")
+    # An uninterrupted run's batch order: the epoch and the place in it that step reached.
+    epoch, skip = divmod(step, len(batches))
     start = time.time()
     win_tokens, win_tgt, win_loss, win_nll, win_time = 0, 0, 0.0, 0.0, time.time()
     stop = False
@@ -166,7 +175,7 @@ def main():
         epoch += 1
         order = list(range(len(batches)))
         random.Random(tcfg.seed + epoch).shuffle(order)
-        for bi in order:
+        for bi in order[skip:]:
             b = batches[bi]
             with (torch.autocast(device_type="cuda", dtype=torch.bfloat16) if on_gpu else contextlib.nullcontext()):
                 logits = model(b["src"], b["prev"])
@@ -202,7 +211,8 @@ def main():
             over_time = args.max_minutes and time.time() - start > args.max_minutes * 60
             if step % tcfg.save_every == 0 or step >= tcfg.steps or over_time:
                 path = os.path.join(args.out, f"checkpoint_{step}.pt")
-                torch.save({"model": model.state_dict(), "step": step, **meta}, path)
+                torch.save({"model": model.state_dict(), "step": step, **meta, "optimizer": opt.state_dict(),
+                            "scheduler": sched.state_dict(), "torch_rng": torch.get_rng_state()}, path)
                 saved.append(path)
                 for old in saved[:-tcfg.avg_last]:
                     if os.path.exists(old):
@@ -210,6 +220,7 @@ def main():
             if step >= tcfg.steps or over_time:
                 stop = True
                 break
+        skip = 0
 
     wall = time.time() - start
     keep = saved[-tcfg.avg_last:]
@@ -217,10 +228,47 @@ def main():
     final = os.path.join(args.out, "checkpoint_avg.pt")
     summary = {"steps": step, "epochs": epoch, "train_wall_s": round(wall, 1),
                "averaged": [os.path.basename(p) for p in keep]}
+    if args.resume:
+        summary["resumed_from"] = os.path.basename(args.resume)   # train_wall_s: this part only
     torch.save({"model": avg, "step": step, **meta, "training": summary}, final)
     print(f"done: {step} steps in {wall:.0f} s; averaged {len(keep)} checkpoints -> {final}", flush=True)
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
+
+
+def resume(path, model, opt, sched, meta):
+    """Load a checkpoint of the same run into model, opt and sched; returns its step.
+
+    Checkpoints written before resuming existed hold the weights only: Adam's moments then start
+    again from zero and the learning rate from the schedule's value at that step; the dropout
+    masks differ from an uninterrupted run's. Newer ones continue exactly where the run was."""
+    ckpt = torch.load(path, map_location="cpu")
+    for key in ("config", "variant", "model_config", "corpus_hash"):
+        if ckpt.get(key) != meta[key]:
+            raise SystemExit(f"{path}: its {key} is {ckpt.get(key)!r}, this run's is {meta[key]!r}: not the same run")
+    step = ckpt["step"]
+    model.load_state_dict(ckpt["model"])
+    if "optimizer" in ckpt:
+        opt.load_state_dict(ckpt["optimizer"])
+        sched.load_state_dict(ckpt["scheduler"])
+        torch.set_rng_state(ckpt["torch_rng"])
+    else:
+        print(f"{path} holds weights only: Adam's moments restart from zero", flush=True)
+        for group in opt.param_groups:
+            group["lr"] = group["initial_lr"] * sched.lr_lambdas[0](step)
+        sched.last_epoch = step
+    return step
+
+
+def earlier_checkpoints(out, step):
+    """The run's checkpoint_N.pt files up to step, oldest first: the averaging window continues
+    across the resume, and the old ones are removed as new ones are written."""
+    found = []
+    for path in glob.glob(os.path.join(out, "checkpoint_*.pt")):
+        name = os.path.basename(path)[len("checkpoint_"):-len(".pt")]
+        if name.isdigit() and int(name) <= step:
+            found.append((int(name), path))
+    return [path for _, path in sorted(found)]
 
 
 def load_checkpoint(path, device="cpu"):

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Train and export the small CPU bundles (models/small-dense, models/small-kmatrix): the `small`
-# config (training/configs.py), one model per core side by side, 3,000 steps each (the config's
+# config (training/configs.py), one model per core side by side, 5,000 steps each (the config's
 # cap, so both see the same batches however busy the machine is; MINUTES is only a safety stop),
 # then fp16 export with BLEU and chrF (beam 4) on valid and test written into each manifest.
-#   MINUTES     safety stop per model (default 110; 3,000 steps took ~100 min on a 2-core machine)
+# A run that stopped early (MINUTES, a reboot) continues from its latest checkpoint when this is
+# started again (train.py --resume); a finished one is only exported again.
+#   MINUTES     safety stop per model (default 180; 3,000 steps took ~100 min on a 2-core machine)
 #   EVAL_LIMIT  sentences per split for the manifests' scores (default 1000; 0 = whole split)
 #   CORPUS      corpus directory (default data/corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-/usr/bin/python3}
 RUN=${RUN:-training/runs/small}
-MINUTES=${MINUTES:-110}
+MINUTES=${MINUTES:-180}
+STEPS=$($PY -c "from training.configs import get_config; print(get_config('small', 'dense')[1].steps)")
 EVAL_LIMIT=${EVAL_LIMIT:-1000}
 CORPUS=${CORPUS:-data/corpus}
 mkdir -p "$RUN"
@@ -23,9 +26,17 @@ taskset -c 0 $PY -m training.train --config small --spm "$RUN/spm.model" --out "
 core=0
 pids=()
 for v in dense kmatrix; do
+  latest=$(ls "$RUN/$v" 2>/dev/null | sed -n 's/^checkpoint_\([0-9]*\)\.pt$/\1/p' | sort -n | tail -1)
+  resume=()
+  if [ -n "$latest" ] && [ "$latest" -ge "$STEPS" ]; then
+    echo "$v: trained to step $latest already"
+    continue
+  elif [ -n "$latest" ]; then
+    resume=(--resume "$RUN/$v/checkpoint_$latest.pt")
+  fi
   OMP_NUM_THREADS=1 taskset -c $core $PY -m training.train --config small --variant $v \
     --spm "$RUN/spm.model" --out "$RUN/$v" --corpus "$CORPUS" --threads 1 \
-    --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" > "$RUN/$v.log" 2>&1 &
+    --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" "${resume[@]}" >> "$RUN/$v.log" 2>&1 &
   pids+=($!)
   core=$((core + 1))
 done

@@ -89,3 +89,50 @@ def test_training_batches_are_cached_for_the_same_data_and_settings_only(tmp_pat
         f.write("Fenster schließen\tclose window\tsyn\n")
     pairs, _, source = training_batches(sp, spm_model, str(corpus), cfg, cache)
     assert (pairs, source) == (201, "built")
+
+
+def _train(monkeypatch, *args):
+    import sys
+    from training import train
+    monkeypatch.setattr(sys, "argv", ["train", *args])
+    train.main()
+
+
+def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, spm_model, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    r = random.Random(1)
+    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
+        for i in range(120):
+            f.write(f"Datei {i} {'nicht ' * r.randint(0, 3)}gefunden\tfile {i} {'not ' * r.randint(0, 3)}found\tsyn\n")
+    common = ["--config", "tiny", "--variant", "kmatrix", "--spm", spm_model, "--corpus", str(corpus),
+              "--max-tokens", "256", "--threads", "1", "--device", "cpu"]
+    # 23 batches an epoch: the resumed part starts mid-epoch and crosses into the next one
+    _train(monkeypatch, *common, "--out", str(tmp_path / "whole"), "--steps", "30")
+    _train(monkeypatch, *common, "--out", str(tmp_path / "parts"), "--steps", "5")
+    _train(monkeypatch, *common, "--out", str(tmp_path / "parts"), "--steps", "30",
+           "--resume", str(tmp_path / "parts" / "checkpoint_5.pt"))
+
+    whole = torch.load(tmp_path / "whole" / "checkpoint_30.pt")
+    parts = torch.load(tmp_path / "parts" / "checkpoint_30.pt")
+    assert whole["step"] == parts["step"] == 30
+    for name, tensor in whole["model"].items():
+        assert torch.equal(tensor, parts["model"][name]), name
+    # the averaging window continues across the resume: the checkpoint resumed from is in it
+    summary = torch.load(tmp_path / "parts" / "checkpoint_avg.pt")["training"]
+    assert summary["averaged"] == ["checkpoint_5.pt", "checkpoint_30.pt"] and summary["resumed_from"] == "checkpoint_5.pt"
+
+
+def test_resuming_from_another_runs_checkpoint_is_refused(tmp_path, spm_model, monkeypatch):
+    import pytest
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
+        for i in range(40):
+            f.write(f"Datei {i} gefunden\tfile {i} found\tsyn\n")
+    common = ["--config", "tiny", "--spm", spm_model, "--corpus", str(corpus), "--max-tokens", "256", "--threads", "1",
+              "--device", "cpu", "--steps", "2"]
+    _train(monkeypatch, *common, "--variant", "dense", "--out", str(tmp_path / "dense"))
+    with pytest.raises(SystemExit, match="its variant is 'dense', this run's is 'kmatrix': not the same run"):
+        _train(monkeypatch, *common, "--variant", "kmatrix", "--out", str(tmp_path / "k"),
+               "--resume", str(tmp_path / "dense" / "checkpoint_2.pt"))
