@@ -5,7 +5,7 @@
 # then fp16 export with BLEU and chrF (beam 4) on valid and test written into each manifest.
 # A run that stopped early (MINUTES, a reboot) continues from its latest checkpoint when this is
 # started again (train.py --resume); a finished one is only exported again.
-#   MINUTES     safety stop per model (default 180; 3,000 steps took ~100 min on a 2-core machine)
+#   MINUTES     safety stop per model (default 180; 5,000 steps took 148 and 161 min on a 2-core machine)
 #   EVAL_LIMIT  sentences per split for the manifests' scores (default 1000; 0 = whole split)
 #   CORPUS      corpus directory (default data/corpus)
 set -euo pipefail
