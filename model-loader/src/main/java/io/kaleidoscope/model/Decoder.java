@@ -48,6 +48,14 @@ public interface Decoder extends AutoCloseable {
      */
     DecoderState expand(DecoderState state, int beam);
 
+    /**
+     * Gets the Java kernels this decoder runs compiled by the JIT before real work (the K-matrix
+     * layers, the float16 output projection; nothing for a decoder that is all ONNX Runtime).
+     * Safe beside the engine thread.
+     */
+    default void warmUpKernels() {
+    }
+
     @Override
     void close();
 }

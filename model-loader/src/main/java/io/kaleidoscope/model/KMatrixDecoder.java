@@ -68,6 +68,12 @@ public final class KMatrixDecoder extends StateDecoder {
         kmatrix = new KMatrixLinears(bundle, kernel, "decoder", layers);
     }
 
+    @Override
+    public void warmUpKernels() {
+        super.warmUpKernels();
+        kmatrix.warmUp();
+    }
+
     private OnnxGraph open(Bundle bundle, String name, OnnxWeights weights) {
         OnnxGraph graph = OnnxGraph.open(bundle, name, weights);
         graphs.add(graph);

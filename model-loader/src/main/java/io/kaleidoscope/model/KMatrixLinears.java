@@ -25,8 +25,15 @@ final class KMatrixLinears {
     static final int FC2 = 3;
     private static final String[] NAMES = {"linear1", "linear2", "fc1", "fc2"};
 
+    /** Passes of {@link #warmUp} over every layer and row count: enough calls for C2 to compile the kernel. */
+    static final int WARM_UP_PASSES = 200;
+    /** Row counts {@link #warmUp} runs: the one-row path, whole four-row tiles and every remainder. */
+    private static final int WARM_UP_ROWS = 8;
+
     /** [layer][LINEAR1 … FC2]. */
     private final KMatrixLayer[][] layers;
+    private final KMatrixKernel kernel;
+    private final int largestN;
     private final KMatrixWorkspace workspace;
 
     /**
@@ -54,7 +61,37 @@ final class KMatrixLinears {
                 largestN = Math.max(largestN, spec.n());
             }
         }
+        this.kernel = kernel;
+        this.largestN = largestN;
         workspace = kernel.newWorkspace(largestN);
+    }
+
+    /**
+     * Runs every layer on 1 to 8 rows of zeros, {@link #WARM_UP_PASSES} times, with a workspace and
+     * buffers of its own (so it may run beside the engine thread). Until the JIT's C2 has compiled
+     * the kernel's loops the Vector API code is many times slower: after a few warm-up sentences
+     * alone (-XX:+PrintCompilation) it was still at C1, and single batches of the first seconds of
+     * traffic spent 0.3–0.5 s in these layers instead of milliseconds.
+     */
+    void warmUp() {
+        int widest = 0;
+        for (KMatrixLayer[] four : layers) {
+            for (KMatrixLayer layer : four) {
+                widest = Math.max(widest, Math.max(layer.shape().in(), layer.shape().out()));
+            }
+        }
+        float[] x = new float[WARM_UP_ROWS * widest];
+        float[] y = new float[WARM_UP_ROWS * widest];
+        KMatrixWorkspace own = kernel.newWorkspace(largestN);
+        for (int pass = 0; pass < WARM_UP_PASSES; pass++) {
+            for (KMatrixLayer[] four : layers) {
+                for (KMatrixLayer layer : four) {
+                    for (int rows = 1; rows <= WARM_UP_ROWS; rows++) {
+                        layer.apply(x, 0, y, 0, rows, own);
+                    }
+                }
+            }
+        }
     }
 
     private static KMatrixLayer load(Bundle bundle, Manifest.KMatrixLayerSpec spec, KMatrixKernel kernel) {

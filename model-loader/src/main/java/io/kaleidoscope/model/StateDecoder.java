@@ -53,6 +53,13 @@ abstract sealed class StateDecoder implements Decoder permits DenseDecoder, KMat
         }
     }
 
+    @Override
+    public void warmUpKernels() {
+        if (float16Output != null) {
+            float16Output.warmUp();
+        }
+    }
+
     /** How this engine hands the step graphs the encoder's keys, values and bias (bundle format §6). */
     static final String STEP_ATTENTION = "per_sentence";
 

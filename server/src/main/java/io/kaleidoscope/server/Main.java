@@ -62,7 +62,9 @@ public final class Main {
             System.exit(1);
             return;
         }
+        long warmUpStart = System.nanoTime();
         models.warmUp();
+        LOG.log(Level.INFO, "warmed up in {0} ms", (System.nanoTime() - warmUpStart) / 1_000_000);
         // SIGTERM (docker stop, kubectl, Ctrl-C as INT): stop accepting, let requests in flight
         // finish within the grace period, stop the engines, and exit 0 — a clean stop, not a crash.
         sun.misc.SignalHandler stop = signal -> {

@@ -67,9 +67,11 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Warms every engine up (JIT, ONNX Runtime arenas): a sentence at the default beam, greedily
-     * and at the default beam again, each alone and in a batch of four, so both the one-row and
-     * the row-group code paths run, and marks the registry ready. The pace those cold batches
+     * Warms every engine up (JIT, ONNX Runtime arenas): first the decoder's Java kernels until C2
+     * has compiled them ({@link io.kaleidoscope.model.Decoder#warmUpKernels}: about 1.2 s for the
+     * small K-matrix model, without which the first seconds of traffic had 0.3–1.1 s batches), then
+     * a sentence at the default beam, greedily and at the default beam again, each alone and in a
+     * batch of four, so both the one-row and the row-group code paths run; then marks the registry ready. The pace those cold batches
      * measure is forgotten before each of them and after the last ({@link BatchingEngine#forgetPace}):
      * it would refuse the next warm-up batches, and then real requests.
      */
@@ -77,6 +79,7 @@ public final class ModelRegistry implements AutoCloseable {
         List<String> one = List.of(WARM_UP);
         List<String> batch = java.util.Collections.nCopies(warmUpBatch, WARM_UP);
         for (BatchingEngine engine : models.values().stream().flatMap(List::stream).toList()) {
+            engine.translator().decoder().warmUpKernels();
             SearchOptions beam = engine.translator().defaultOptions().withBeam(defaultBeam).withShortlist(shortlist);
             for (SearchOptions options : List.of(beam, beam.withBeam(1), beam)) {
                 for (List<String> texts : List.of(one, batch)) {
