@@ -71,9 +71,10 @@ public final class ModelRegistry implements AutoCloseable {
      * has compiled them ({@link io.kaleidoscope.model.Decoder#warmUpKernels}: about 1.2 s for the
      * small K-matrix model, without which the first seconds of traffic had 0.3–1.1 s batches), then
      * a sentence at the default beam, greedily and at the default beam again, each alone and in a
-     * batch of four, so both the one-row and the row-group code paths run; then marks the registry ready. The pace those cold batches
-     * measure is forgotten before each of them and after the last ({@link BatchingEngine#forgetPace}):
-     * it would refuse the next warm-up batches, and then real requests.
+     * batch of four, so both the one-row and the row-group code paths run; then marks the registry
+     * ready. The pace those cold batches measure is forgotten before each of them and after the
+     * last ({@link BatchingEngine#forgetPace}): it would refuse the next warm-up batches, and then
+     * real requests.
      */
     public void warmUp() {
         List<String> one = List.of(WARM_UP);
