@@ -96,7 +96,7 @@ public final class HalfPrecisionProjection {
     }
 
     /** Passes of {@link #warmUp} over row counts 1 to 8. */
-    static final int WARM_UP_PASSES = 50;
+    private static final int WARM_UP_PASSES = 50;
 
     /**
      * Projects 1 to 8 rows of zeros, {@link #WARM_UP_PASSES} times, through a projection of its own

@@ -26,7 +26,7 @@ final class KMatrixLinears {
     private static final String[] NAMES = {"linear1", "linear2", "fc1", "fc2"};
 
     /** Passes of {@link #warmUp} over every layer and row count: enough calls for C2 to compile the kernel. */
-    static final int WARM_UP_PASSES = 200;
+    private static final int WARM_UP_PASSES = 200;
     /** Row counts {@link #warmUp} runs: the one-row path, whole four-row tiles and every remainder. */
     private static final int WARM_UP_ROWS = 8;
 
