@@ -30,7 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  * call is boxed on the heap: an early version with such helpers allocated 96 bytes per vector
  * operation and ran 40× slower. Here the only calls are the JDK's force-inlined Vector API
  * methods. Four rows × four vectors (m ≤ 2) keep 16 data vectors live, which fits the 32 vector
- * registers of AVX-512 with room for coefficients and temporaries.
+ * registers of AVX-512 with room for coefficients and temporaries; with AVX2's 16 the layer's
+ * plan gives these passes one wide stride per group instead ({@link VectorRegisters}).
  */
 final class FourRowButterflies {
     static final VectorSpecies<Float> SPECIES = VectorKMatrixKernel.SPECIES;

@@ -34,8 +34,9 @@ public final class VectorKMatrixKernel implements KMatrixKernel {
 
     @Override
     public String description() {
-        return "vector (%d-bit, %d float lanes, %d rows per pass)"
-                .formatted(SPECIES.vectorBitSize(), SPECIES.length(), VectorKMatrixComputation.ROWS_PER_PASS);
+        return "vector (%d-bit, %d float lanes, %d rows per pass, planned for %d vector registers)"
+                .formatted(SPECIES.vectorBitSize(), SPECIES.length(), VectorKMatrixComputation.ROWS_PER_PASS,
+                        VectorRegisters.COUNT);
     }
 
     @Override

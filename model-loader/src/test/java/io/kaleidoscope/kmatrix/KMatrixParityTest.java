@@ -22,13 +22,15 @@ class KMatrixParityTest {
     private static final double TOLERANCE = 1e-5;
     private static final int[] BATCHES = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 64, 67};
 
-    /** The kernels under test: the scalar reference and the vector kernel with several group sizes. */
+    /** The kernels under test: the scalar reference and the vector kernel with several group sizes per pass. */
     static List<KMatrixKernel> kernels() {
         List<KMatrixKernel> kernels = new ArrayList<>();
         kernels.add(KMatrixKernels.scalar());
         if (KMatrixKernels.vectorApiAvailable()) {
             kernels.add(KMatrixKernels.vector());
             kernels.add(VectorPaths.withGroupBits(1));
+            kernels.add(VectorPaths.withGroupBits(2));       // the default with 32 vector registers
+            kernels.add(VectorPaths.withGroupBits(1, 2));    // the default with 16
         }
         return kernels;
     }
