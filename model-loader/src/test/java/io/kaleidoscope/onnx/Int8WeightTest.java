@@ -3,6 +3,7 @@ package io.kaleidoscope.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class Int8WeightTest {
             {0f, 0f, 0f, 0f, 0f},                // all zero: scale 1, all 0
             {254f, -254f, 1f, 3f, -1f},          // scale 2: 127, −127, 0.5→0, 1.5→2, −0.5→−0
         };
-        Int8Weight q = Int8Weight.of(buffer(w), 3, 5);
+        Int8Weight q = Int8Weight.of(buffer(w), 3, 5, 127);
         assertEquals(3, q.outputs());
         assertEquals(5, q.inputs());
         assertArrayEquals(new float[] {1f, 1f, 2f}, floats(q.scales(), 3));
@@ -34,7 +35,7 @@ class Int8WeightTest {
     @Test
     void aScaleThatIsNotAPowerOfTwoReconstructsEachWeightWithinHalfAStep() {
         float[][] w = {{0.3f, -0.11f, 0.07f, 0.0013f}};
-        Int8Weight q = Int8Weight.of(buffer(w), 1, 4);
+        Int8Weight q = Int8Weight.of(buffer(w), 1, 4, 127);
         float scale = q.scales().get(0);
         assertEquals(0.3f / 127f, scale);
         for (int i = 0; i < 4; i++) {
@@ -42,6 +43,30 @@ class Int8WeightTest {
             assertEquals(w[0][i], back, scale / 2, "weight " + i);
         }
         assertEquals(127, q.transposed().get(0));
+    }
+
+    @Test
+    void withSevenBitsEachRowSpansMinus63To63() {
+        float[][] w = {
+            {63f, -31.5f, 0.5f, 1.5f, -63f},     // scale 1: −31.5 → −32 (half to even), 0.5 → 0, 1.5 → 2
+            {0.63f, 0.2f, -0.1f, 0f, 0.01f},     // scale 0.01: 63, 20, −10, 0, 1
+        };
+        Int8Weight q = Int8Weight.of(buffer(w), 2, 5, 63);
+        assertEquals(1f, q.scales().get(0));
+        assertEquals(0.63f / 63, q.scales().get(1));
+        byte[][] expected = {{63, -32, 0, 2, -63}, {63, 20, -10, 0, 1}};
+        for (int j = 0; j < 2; j++) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(expected[j][i], q.transposed().get(i * 2 + j), "W[" + j + "][" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void theMachinesRangeIs127Or63() {
+        assertTrue(Int8Range.WEIGHT_MAX == 127 || Int8Range.WEIGHT_MAX == 63, "range " + Int8Range.WEIGHT_MAX);
+        float[][] w = {{-2f, 1f}};
+        assertEquals(-Int8Range.WEIGHT_MAX, Int8Weight.of(buffer(w), 1, 2).transposed().get(0));
     }
 
     @Test
