@@ -26,7 +26,7 @@ final class ButterflyPlan {
     /**
      * At most 2^2 = 4 vectors per row live per group: with four rows at once that is 16 vectors,
      * leaving registers for coefficients and temporaries where there are 32 (measured: 2 beats 3
-     * bits with 4 rows); {@link VectorKMatrixComputation} takes 1 for four rows where there are 16.
+     * bits with 4 rows); where there are 16 such a group runs two rows at a time.
      */
     static final int MAX_GROUP_BITS = 2;
 

@@ -30,8 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  * call is boxed on the heap: an early version with such helpers allocated 96 bytes per vector
  * operation and ran 40× slower. Here the only calls are the JDK's force-inlined Vector API
  * methods. Four rows × four vectors (m ≤ 2) keep 16 data vectors live, which fits the 32 vector
- * registers of AVX-512 with room for coefficients and temporaries; with AVX2's 16 the layer's
- * plan gives these passes one wide stride per group instead ({@link VectorRegisters}).
+ * registers of AVX-512 with room for coefficients and temporaries; with AVX2's 16 they would
+ * spill, so there such a group runs two rows at a time, twice ({@link VectorRegisters}).
  */
 final class FourRowButterflies {
     static final VectorSpecies<Float> SPECIES = VectorKMatrixKernel.SPECIES;
@@ -42,15 +42,17 @@ final class FourRowButterflies {
     /**
      * Applies one group in place to four rows at z[0], z[n], … (positions 0..n−1 of each row).
      *
-     * @param cs the coefficient stream of this stacked product
-     * @param c  where this group's coefficients start in it
+     * @param cs           the coefficient stream of this stacked product
+     * @param c            where this group's coefficients start in it
+     * @param twoRowPasses whether a group of two wide strides runs two rows at a time (8 data
+     *                     vectors live: AVX2's 16 registers) instead of four (16: AVX-512's 32)
      * @return where the next group's coefficients start
      */
-    static int run(ButterflyPlan.Group group, float[] z, int n, float[] cs, int c) {
+    static int run(ButterflyPlan.Group group, float[] z, int n, float[] cs, int c, boolean twoRowPasses) {
         return switch (group.bits()) {
             case 0 -> runNarrow(group, z, n, cs, c);
             case 1 -> run2(group, z, n, cs, c);
-            case 2 -> run4(group, z, n, cs, c);
+            case 2 -> twoRowPasses ? run4InPairs(group, z, n, cs, c) : run4(group, z, n, cs, c);
             default -> throw new IllegalStateException("group with " + group.bits() + " wide strides");
         };
     }
@@ -241,6 +243,92 @@ final class FourRowButterflies {
             v31.intoArray(z, k0 + d0 + 3 * n);
             v32.intoArray(z, k0 + d1 + 3 * n);
             v33.intoArray(z, k0 + d0 + d1 + 3 * n);
+        }
+        return c;
+    }
+
+    /** Rows 0 and 1, then rows 2 and 3 with the same coefficients (read again, from L1). */
+    private static int run4InPairs(ButterflyPlan.Group g, float[] z, int n, float[] cs, int c) {
+        run4TwoRows(g, z, n, 0, cs, c);
+        return run4TwoRows(g, z, n, 2 * n, cs, c);
+    }
+
+    /**
+     * 2^2 = 4 vectors per base and row for the two rows at z[row0] and z[row0 + n]: 8 data vectors
+     * live, which AVX2's 16 registers hold beside the coefficients. Returns where the next group's
+     * coefficients start, as {@link #run4} does.
+     */
+    private static int run4TwoRows(ButterflyPlan.Group g, float[] z, int n, int row0, float[] cs, int c) {
+        int d0 = g.wideStrides()[0];
+        int d1 = g.wideStrides()[1];
+        int[] bits = g.levelBits();
+        for (int base : g.bases()) {
+            int k0 = base + row0;
+            FloatVector v00 = FloatVector.fromArray(SPECIES, z, k0);
+            FloatVector v01 = FloatVector.fromArray(SPECIES, z, k0 + d0);
+            FloatVector v02 = FloatVector.fromArray(SPECIES, z, k0 + d1);
+            FloatVector v03 = FloatVector.fromArray(SPECIES, z, k0 + d0 + d1);
+            FloatVector v10 = FloatVector.fromArray(SPECIES, z, k0 + n);
+            FloatVector v11 = FloatVector.fromArray(SPECIES, z, k0 + d0 + n);
+            FloatVector v12 = FloatVector.fromArray(SPECIES, z, k0 + d1 + n);
+            FloatVector v13 = FloatVector.fromArray(SPECIES, z, k0 + d0 + d1 + n);
+            for (int bit : bits) {
+                switch (bit) {
+                    case 0 -> {
+                        FloatVector s0 = FloatVector.fromArray(SPECIES, cs, c);
+                        FloatVector p0 = FloatVector.fromArray(SPECIES, cs, c + 1 * L);
+                        FloatVector s1 = FloatVector.fromArray(SPECIES, cs, c + 2 * L);
+                        FloatVector p1 = FloatVector.fromArray(SPECIES, cs, c + 3 * L);
+                        FloatVector t00 = v01.fma(p0, v00.mul(s0));
+                        v01 = v00.fma(p1, v01.mul(s1));
+                        v00 = t00;
+                        FloatVector t10 = v11.fma(p0, v10.mul(s0));
+                        v11 = v10.fma(p1, v11.mul(s1));
+                        v10 = t10;
+                        FloatVector s2 = FloatVector.fromArray(SPECIES, cs, c + 4 * L);
+                        FloatVector p2 = FloatVector.fromArray(SPECIES, cs, c + 5 * L);
+                        FloatVector s3 = FloatVector.fromArray(SPECIES, cs, c + 6 * L);
+                        FloatVector p3 = FloatVector.fromArray(SPECIES, cs, c + 7 * L);
+                        FloatVector t02 = v03.fma(p2, v02.mul(s2));
+                        v03 = v02.fma(p3, v03.mul(s3));
+                        v02 = t02;
+                        FloatVector t12 = v13.fma(p2, v12.mul(s2));
+                        v13 = v12.fma(p3, v13.mul(s3));
+                        v12 = t12;
+                    }
+                    default -> {
+                        FloatVector s0 = FloatVector.fromArray(SPECIES, cs, c);
+                        FloatVector p0 = FloatVector.fromArray(SPECIES, cs, c + 1 * L);
+                        FloatVector s2 = FloatVector.fromArray(SPECIES, cs, c + 4 * L);
+                        FloatVector p2 = FloatVector.fromArray(SPECIES, cs, c + 5 * L);
+                        FloatVector t00 = v02.fma(p0, v00.mul(s0));
+                        v02 = v00.fma(p2, v02.mul(s2));
+                        v00 = t00;
+                        FloatVector t10 = v12.fma(p0, v10.mul(s0));
+                        v12 = v10.fma(p2, v12.mul(s2));
+                        v10 = t10;
+                        FloatVector s1 = FloatVector.fromArray(SPECIES, cs, c + 2 * L);
+                        FloatVector p1 = FloatVector.fromArray(SPECIES, cs, c + 3 * L);
+                        FloatVector s3 = FloatVector.fromArray(SPECIES, cs, c + 6 * L);
+                        FloatVector p3 = FloatVector.fromArray(SPECIES, cs, c + 7 * L);
+                        FloatVector t01 = v03.fma(p1, v01.mul(s1));
+                        v03 = v01.fma(p3, v03.mul(s3));
+                        v01 = t01;
+                        FloatVector t11 = v13.fma(p1, v11.mul(s1));
+                        v13 = v11.fma(p3, v13.mul(s3));
+                        v11 = t11;
+                    }
+                }
+                c += 8 * L;
+            }
+            v00.intoArray(z, k0);
+            v01.intoArray(z, k0 + d0);
+            v02.intoArray(z, k0 + d1);
+            v03.intoArray(z, k0 + d0 + d1);
+            v10.intoArray(z, k0 + n);
+            v11.intoArray(z, k0 + d0 + n);
+            v12.intoArray(z, k0 + d1 + n);
+            v13.intoArray(z, k0 + d0 + d1 + n);
         }
         return c;
     }

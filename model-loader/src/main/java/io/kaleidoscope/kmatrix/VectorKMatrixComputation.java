@@ -3,9 +3,8 @@ package io.kaleidoscope.kmatrix;
 import java.util.Arrays;
 
 /**
- * One layer prepared for {@link VectorKMatrixKernel}: its fused-level plans (one for four rows at
- * once, one for single rows; the same plan unless the register file is small) and one coefficient
- * stream per plan and stacked product, built once at load time.
+ * One layer prepared for {@link VectorKMatrixKernel}: its fused-level plan and one coefficient
+ * stream per stacked product, built once at load time.
  *
  * <p>A call copies rows into scratch four at a time (zero-padded to n; scratch holds rows at
  * z[0], z[n], z[2n], z[3n]), runs every group of the plan with {@link FourRowButterflies} (the
@@ -16,48 +15,27 @@ import java.util.Arrays;
 final class VectorKMatrixComputation implements KMatrixKernel.Computation {
     static final int ROWS_PER_PASS = 4;
 
-    /**
-     * Wide strides per group in the four-row passes: two (16 data vectors live) where there are
-     * 32 vector registers, one (8 live) where there are 16, which two would spill.
-     */
-    static final int FOUR_ROW_GROUP_BITS = VectorRegisters.large() ? 2 : 1;
-    /** Wide strides per group for a single row: two, whose 4 data vectors fit either register file. */
-    static final int ONE_ROW_GROUP_BITS = 2;
-
     private final KMatrixShape shape;
     private final float[] bias;
-    private final ButterflyPlan fourRowPlan;
-    private final ButterflyPlan oneRowPlan;
-    private final float[][] fourRowStreams;
-    private final float[][] oneRowStreams;
+    private final ButterflyPlan plan;
+    private final float[][] streams;
+    /** Whether groups of two wide strides run two rows at a time ({@link FourRowButterflies#run}). */
+    private final boolean twoRowPasses;
 
     VectorKMatrixComputation(KMatrixWeights weights) {
-        this(weights, FOUR_ROW_GROUP_BITS, ONE_ROW_GROUP_BITS);
+        this(weights, ButterflyPlan.MAX_GROUP_BITS, !VectorRegisters.large());
     }
 
-    /** With chosen group sizes; tests use it to cover every shape of pass. */
-    VectorKMatrixComputation(KMatrixWeights weights, int fourRowGroupBits, int oneRowGroupBits) {
+    /** With a chosen group size and row pairing; tests use it to cover every shape of pass. */
+    VectorKMatrixComputation(KMatrixWeights weights, int maxGroupBits, boolean twoRowPasses) {
         this.shape = weights.shape();
         this.bias = weights.bias();
-        int lanes = VectorKMatrixKernel.SPECIES.length();
-        this.fourRowPlan = new ButterflyPlan(shape, lanes, fourRowGroupBits);
-        this.fourRowStreams = streams(fourRowPlan, weights);
-        if (oneRowGroupBits == fourRowGroupBits) {
-            this.oneRowPlan = fourRowPlan;
-            this.oneRowStreams = fourRowStreams;
-        } else {
-            this.oneRowPlan = new ButterflyPlan(shape, lanes, oneRowGroupBits);
-            this.oneRowStreams = streams(oneRowPlan, weights);
-        }
-    }
-
-    /** One coefficient stream per stacked product, in the order the plan reads them. */
-    private static float[][] streams(ButterflyPlan plan, KMatrixWeights weights) {
-        float[][] streams = new float[weights.shape().stacks()][];
-        for (int stack = 0; stack < streams.length; stack++) {
+        this.twoRowPasses = twoRowPasses;
+        this.plan = new ButterflyPlan(shape, VectorKMatrixKernel.SPECIES.length(), maxGroupBits);
+        this.streams = new float[shape.stacks()][];
+        for (int stack = 0; stack < shape.stacks(); stack++) {
             streams[stack] = plan.coefficientStream(weights, stack);
         }
-        return streams;
     }
 
     @Override
@@ -71,10 +49,10 @@ final class VectorKMatrixComputation implements KMatrixKernel.Computation {
                 for (int q = 0; q < ROWS_PER_PASS; q++) {
                     copyPadded(x, xOffset + (r + q) * in, z, q * n);
                 }
-                float[] cs = fourRowStreams[stack];
+                float[] cs = streams[stack];
                 int c = 0;
-                for (ButterflyPlan.Group group : fourRowPlan.groups()) {
-                    c = FourRowButterflies.run(group, z, n, cs, c);
+                for (ButterflyPlan.Group group : plan.groups()) {
+                    c = FourRowButterflies.run(group, z, n, cs, c, twoRowPasses);
                 }
                 for (int q = 0; q < ROWS_PER_PASS; q++) {
                     VectorRowOutput.write(shape, stack, z, q * n, bias, y, yOffset + (r + q) * out);
@@ -84,9 +62,9 @@ final class VectorKMatrixComputation implements KMatrixKernel.Computation {
         for (; r < batch; r++) {
             for (int stack = 0; stack < shape.stacks(); stack++) {
                 copyPadded(x, xOffset + r * in, z, 0);
-                float[] cs = oneRowStreams[stack];
+                float[] cs = streams[stack];
                 int c = 0;
-                for (ButterflyPlan.Group group : oneRowPlan.groups()) {
+                for (ButterflyPlan.Group group : plan.groups()) {
                     c = OneRowButterflies.run(group, z, n, cs, c);
                 }
                 VectorRowOutput.write(shape, stack, z, 0, bias, y, yOffset + r * out);

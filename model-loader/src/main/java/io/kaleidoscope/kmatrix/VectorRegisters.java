@@ -3,9 +3,9 @@ package io.kaleidoscope.kmatrix;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * How many vector registers the K-matrix kernel may plan for: its four-row passes keep 16 data
- * vectors live where there are 32 registers and 8 where there are 16 (docs/kernel.md, "Register
- * budget").
+ * How many vector registers the K-matrix kernel may plan for: a pass over two wide strides keeps
+ * four rows (16 data vectors) live where there are 32 registers and two rows (8) at a time where
+ * there are 16 (docs/kernel.md, "Register budget").
  *
  * <p>AVX-512 (a 512-bit preferred species on x86) and AArch64 have 32 vector registers; AVX2 has
  * 16, and 16 live data vectors plus coefficients spill there. The system property

@@ -28,9 +28,9 @@ class KMatrixParityTest {
         kernels.add(KMatrixKernels.scalar());
         if (KMatrixKernels.vectorApiAvailable()) {
             kernels.add(KMatrixKernels.vector());
-            kernels.add(VectorPaths.withGroupBits(1));
-            kernels.add(VectorPaths.withGroupBits(2));       // the default with 32 vector registers
-            kernels.add(VectorPaths.withGroupBits(1, 2));    // the default with 16
+            kernels.add(VectorPaths.withGroupBits(1, false));
+            kernels.add(VectorPaths.withGroupBits(2, false));   // the default with 32 vector registers
+            kernels.add(VectorPaths.withGroupBits(2, true));    // the default with 16
         }
         return kernels;
     }

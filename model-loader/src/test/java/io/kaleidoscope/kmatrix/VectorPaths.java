@@ -1,24 +1,20 @@
 package io.kaleidoscope.kmatrix;
 
 /**
- * The vector kernel with its group sizes forced, so tests cover plans with one wide stride per
- * group (every pass shape of the kernel then occurs) and two, for the four-row and the one-row
- * passes alike, whichever blocking this machine's register file picks by default.
+ * The vector kernel with its group size and row pairing forced, so tests cover plans with one
+ * wide stride per group (every pass shape of the kernel then occurs) as well as two, with the
+ * four-row passes over two strides run four rows at once (32 registers) and two at a time (16),
+ * whichever this machine's register file picks by default.
  */
 final class VectorPaths {
     private VectorPaths() {}
 
-    static KMatrixKernel withGroupBits(int bits) {
-        return withGroupBits(bits, bits);
-    }
-
-    /** Four-row passes with {@code fourRowBits} wide strides per group, single rows with {@code oneRowBits}. */
-    static KMatrixKernel withGroupBits(int fourRowBits, int oneRowBits) {
+    static KMatrixKernel withGroupBits(int bits, boolean twoRowPasses) {
         KMatrixKernel vector = KMatrixKernels.vector();
         return new KMatrixKernel() {
             @Override
             public String description() {
-                return "vector, " + fourRowBits + " wide strides per group for four rows, " + oneRowBits + " for one";
+                return "vector, " + bits + " wide strides per group" + (twoRowPasses ? ", two rows at a time" : "");
             }
 
             @Override
@@ -31,7 +27,7 @@ final class VectorPaths {
                 if (weights.shape().n() < VectorKMatrixKernel.SPECIES.length()) {
                     return vector.prepare(weights);
                 }
-                return new VectorKMatrixComputation(weights, fourRowBits, oneRowBits);
+                return new VectorKMatrixComputation(weights, bits, twoRowPasses);
             }
         };
     }
