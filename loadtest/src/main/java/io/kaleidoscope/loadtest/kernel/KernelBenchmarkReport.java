@@ -122,8 +122,8 @@ public final class KernelBenchmarkReport {
         s.append("## K-matrix kernel benchmark\n\n");
         s.append("Machine: %s; CPUs visible to the JVM: %d; JVM %s; kernel: %s%s.%n".formatted(cpuModel(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"), KMatrixKernels.preferred().description(), quick ? "; QUICK run (few iterations)" : ""));
-        s.append("Measured FMA peak of one core: %.1f GFLOP/s (%d-lane FloatVector, 16 independent chains).%n%n"
-                .formatted(peak, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()));
+        s.append("Measured FMA peak of one core: %.1f GFLOP/s (%d-lane FloatVector, %d independent chains).%n%n"
+                .formatted(peak, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(), PeakFmaBenchmark.CHAINS));
         s.append("Times are JMH averages per call on one pinned thread (± 99.9% CI half-width). GFLOP/s counts 2 flops per\n");
         s.append("multiply-add of the structured product (4·n·log2 n per n-point BB*); the dense layers do in·out per row.\n\n");
         s.append("| layer | batch | K-matrix µs | K-matrix GFLOP/s | % of peak | ONNX Runtime dense µs | Java dense µs | speed-up vs ORT | K-matrix B/call |\n");
