@@ -68,8 +68,9 @@ public final class ModelRegistry implements AutoCloseable {
 
     /**
      * Warms every engine up (JIT, ONNX Runtime arenas): first the decoder's Java kernels until C2
-     * has compiled them ({@link io.kaleidoscope.model.Decoder#warmUpKernels}: about 1.2 s for the
-     * small K-matrix model, without which the first seconds of traffic had 0.3–1.1 s batches), then
+     * has compiled them, once per model ({@link io.kaleidoscope.model.Decoder#warmUpKernels}: about
+     * 1.2 s for the small K-matrix model, without which the first seconds of traffic had 0.3–1.1 s
+     * batches), then
      * a sentence at the default beam, greedily and at the default beam again, each alone and in a
      * batch of four, so both the one-row and the row-group code paths run; then marks the registry
      * ready. The pace those cold batches measure is forgotten before each of them and after the
@@ -79,8 +80,9 @@ public final class ModelRegistry implements AutoCloseable {
     public void warmUp() {
         List<String> one = List.of(WARM_UP);
         List<String> batch = java.util.Collections.nCopies(warmUpBatch, WARM_UP);
+        // The JIT's code is shared by a model's engines, so its kernels warm up once, on the first.
+        models.values().forEach(engines -> engines.getFirst().translator().decoder().warmUpKernels());
         for (BatchingEngine engine : models.values().stream().flatMap(List::stream).toList()) {
-            engine.translator().decoder().warmUpKernels();
             SearchOptions beam = engine.translator().defaultOptions().withBeam(defaultBeam).withShortlist(shortlist);
             for (SearchOptions options : List.of(beam, beam.withBeam(1), beam)) {
                 for (List<String> texts : List.of(one, batch)) {
