@@ -33,9 +33,9 @@ class RowScanTest {
     void negativeInfinityAndNaNNeverBeatAnything() {
         float[] row = new float[L];
         Arrays.fill(row, Float.NEGATIVE_INFINITY);
-        row[3] = Float.NaN;
+        row[1] = Float.NaN;                                     // lanes that exist at every width
         assertFalse(RowScan.anyAbove(row, 0, 0f, Float.NEGATIVE_INFINITY));
-        row[5] = -80f;
+        row[L - 1] = -80f;
         assertTrue(RowScan.anyAbove(row, 0, 0f, Float.NEGATIVE_INFINITY));
         assertFalse(RowScan.anyAbove(row, 0, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY));
     }
