@@ -741,12 +741,7 @@ def main():
         print(split, json.dumps(scores), flush=True)
         evaluation[split] = scores
     model = model.cpu().float()
-    provenance = {
-        "corpus_hash": ckpt.get("corpus_hash"), "steps": ckpt.get("step"), "seed": ckpt.get("seed"),
-        "config": ckpt.get("config"), "train_config": ckpt.get("train_config"),
-        "training": ckpt.get("training", {}), "torch": torch.__version__,
-        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
+    provenance = provenance_of(ckpt)
     test_tsv = os.path.join(args.corpus, "test.tsv")
     out_dir = os.path.join(args.models_dir, args.name)
     # Built beside the old bundle and put in its place only once verified: a failed or interrupted
@@ -763,6 +758,19 @@ def main():
         sys.exit(1)
     replace_directory(staging, out_dir)
     print(f"bundle {out_dir}: OK")
+
+
+def provenance_of(ckpt):
+    """What a bundle's manifest records of the training run behind a checkpoint."""
+    provenance = {
+        "corpus_hash": ckpt.get("corpus_hash"), "steps": ckpt.get("step"), "seed": ckpt.get("seed"),
+        "config": ckpt.get("config"), "train_config": ckpt.get("train_config"),
+        "training": ckpt.get("training", {}), "torch": torch.__version__,
+        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    if ckpt.get("initialized_from"):
+        provenance["initialized_from"] = ckpt["initialized_from"]
+    return provenance
 
 
 def replace_directory(new_dir, target):
@@ -782,19 +790,25 @@ if __name__ == "__main__":
     main()
 
 
+def load_bundle_state(bundle_dir):
+    """A bundle's manifest and its weights by state_dict name, as stored (float16 or float32)."""
+    with open(os.path.join(bundle_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    state = {}
+    for shard in manifest["weights"]["shards"]:
+        state.update(safetensors_io.load_file(os.path.join(bundle_dir, shard)))
+    return manifest, state
+
+
 def load_bundle_model(bundle_dir):
     """Rebuild the PyTorch model from a bundle's manifest and safetensors shards (fp32)."""
     from .configs import ModelConfig
     from .model import DynamicConvTransformer
-    with open(os.path.join(bundle_dir, "manifest.json")) as f:
-        manifest = json.load(f)
+    manifest, state = load_bundle_state(bundle_dir)
     a = manifest["architecture"]
     cfg = ModelConfig(variant=manifest["variant"], vocab_size=a["vocab_size"], d_model=a["d_model"],
                       ffn_dim=a["ffn_dim"], heads=a["heads"], encoder_kernels=a["encoder_kernels"],
                       decoder_kernels=a["decoder_kernels"])
-    state = {}
-    for shard in manifest["weights"]["shards"]:
-        state.update(safetensors_io.load_file(os.path.join(bundle_dir, shard)))
     model = DynamicConvTransformer(cfg)
     model.load_state_dict({k: v.float() for k, v in state.items()})
     return model.eval(), manifest

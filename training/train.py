@@ -119,9 +119,15 @@ def main():
                                          "same corpus, tokenizer and settings, else built and written")
     ap.add_argument("--resume", help="a checkpoint of this run (same config and variant) to continue from, up to "
                     "--steps: its weights, optimizer, schedule, random state and place in the batch order")
+    ap.add_argument("--init-from", metavar="BUNDLE",
+                    help="a bundle (models/NAME) of this config and variant, with this --spm: its weights start the "
+                         "run at the step it was trained to, Adam's moments from zero (to continue a shipped model "
+                         "whose checkpoints are gone, e.g. on a rebuilt corpus; --steps must be beyond that step)")
     ap.add_argument("--prepare-only", action="store_true",
                     help="build the batches (and --data-cache), then stop: for runs that share them")
     args = ap.parse_args()
+    if args.resume and args.init_from:
+        ap.error("--resume and --init-from exclude each other: a resumed run already has its weights")
 
     mcfg, tcfg = get_config(args.config, args.variant)
     for field, value in (("steps", args.steps), ("train_slice", args.train_slice),
@@ -165,6 +171,12 @@ def main():
         saved = earlier_checkpoints(args.out, step)
         print(f"resumed from {args.resume} at step {step}", flush=True)
         log.write(f"resumed from {args.resume} at step {step}\n")
+    elif args.init_from:
+        step = init_from_bundle(args.init_from, model, opt, sched, meta)
+        if step >= tcfg.steps:
+            raise SystemExit(f"{args.init_from} was trained to step {step}: --steps {tcfg.steps} leaves nothing to do")
+        print(f"initialised from {args.init_from} at step {step}", flush=True)
+        log.write(f"initialised from {args.init_from} at step {step}\n")
     # An uninterrupted run's batch order: the epoch and the place in it that step reached.
     epoch, skip = divmod(step, len(batches))
     start = time.time()
@@ -247,6 +259,8 @@ def resume(path, model, opt, sched, meta):
         if ckpt.get(key) != meta[key]:
             raise SystemExit(f"{path}: its {key} is {ckpt.get(key)!r}, this run's is {meta[key]!r}: not the same run")
     step = ckpt["step"]
+    if ckpt.get("initialized_from"):                       # a run started from a bundle stays marked so
+        meta["initialized_from"] = ckpt["initialized_from"]
     model.load_state_dict(ckpt["model"])
     if "optimizer" in ckpt:
         opt.load_state_dict(ckpt["optimizer"])
@@ -254,9 +268,40 @@ def resume(path, model, opt, sched, meta):
         torch.set_rng_state(ckpt["torch_rng"])
     else:
         print(f"{path} holds weights only: Adam's moments restart from zero", flush=True)
-        for group in opt.param_groups:
-            group["lr"] = group["initial_lr"] * sched.lr_lambdas[0](step)
-        sched.last_epoch = step
+        restart_schedule(opt, sched, step)
+    return step
+
+
+def restart_schedule(opt, sched, step):
+    """Fresh Adam moments continue at the schedule's learning rate of `step`."""
+    for group in opt.param_groups:
+        group["lr"] = group["initial_lr"] * sched.lr_lambdas[0](step)
+    sched.last_epoch = step
+
+
+def init_from_bundle(bundle_dir, model, opt, sched, meta):
+    """Load an exported bundle's weights into model and restart the schedule at the step the bundle
+    was trained to (its manifest's provenance); returns that step. The bundle must be of this run's
+    config and variant and carry this run's tokenizer, byte for byte: another vocabulary would give
+    the embeddings other meanings. Its weights are the float16 (or float32) values it ships, the
+    average of its run's last checkpoints; Adam's moments start from zero, as after a weights-only
+    resume. meta records where the run started, and so does every checkpoint and bundle after it."""
+    from .export import load_bundle_state, sha256_file
+    manifest, state = load_bundle_state(bundle_dir)
+    provenance = manifest.get("provenance", {})
+    for what, theirs, ours in (("config", provenance.get("config"), meta["config"]),
+                               ("variant", manifest.get("variant"), meta["variant"])):
+        if theirs != ours:
+            raise SystemExit(f"{bundle_dir}: its {what} is {theirs!r}, this run's is {ours!r}")
+    if sha256_file(os.path.join(bundle_dir, manifest["tokenizer"])) != sha256_file(meta["spm"]):
+        raise SystemExit(f"{bundle_dir}: its tokenizer is not {meta['spm']}: the vocabularies would differ")
+    step = provenance.get("steps")
+    if not isinstance(step, int) or step < 1:
+        raise SystemExit(f"{bundle_dir}: its provenance names no training step ({step!r})")
+    model.load_state_dict({name: t.float() for name, t in state.items()})
+    restart_schedule(opt, sched, step)
+    meta["initialized_from"] = {"bundle": manifest.get("name"), "steps": step,
+                                "corpus_hash": provenance.get("corpus_hash")}
     return step
 
 

@@ -8,12 +8,17 @@
 #   MINUTES     safety stop per model (default 180; 5,000 steps took 148 and 161 min on a 2-core machine)
 #   EVAL_LIMIT  sentences per split for the manifests' scores (default 1000; 0 = whole split)
 #   CORPUS      corpus directory (default data/corpus)
+#   STEPS       step cap (default: the config's, 5,000)
+#   INIT_FROM   start each run that has no checkpoint yet from the bundle INIT_FROM-VARIANT at the
+#               step it was trained to (train.py --init-from), e.g. INIT_FROM=models/small STEPS=7000
+#               continues the shipped pair (RUN/spm.model must then be their sentencepiece.model)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-/usr/bin/python3}
 RUN=${RUN:-training/runs/small}
 MINUTES=${MINUTES:-180}
-STEPS=$($PY -c "from training.configs import get_config; print(get_config('small', 'dense')[1].steps)")
+STEPS=${STEPS:-$($PY -c "from training.configs import get_config; print(get_config('small', 'dense')[1].steps)")}
+INIT_FROM=${INIT_FROM:-}
 EVAL_LIMIT=${EVAL_LIMIT:-1000}
 CORPUS=${CORPUS:-data/corpus}
 mkdir -p "$RUN"
@@ -26,17 +31,20 @@ taskset -c 0 $PY -m training.train --config small --spm "$RUN/spm.model" --out "
 core=0
 pids=()
 for v in dense kmatrix; do
-  latest=$(ls "$RUN/$v" 2>/dev/null | sed -n 's/^checkpoint_\([0-9]*\)\.pt$/\1/p' | sort -n | tail -1)
+  # `|| true`: a first run has no directory yet, and pipefail would stop the script there
+  latest=$({ ls "$RUN/$v" 2>/dev/null || true; } | sed -n 's/^checkpoint_\([0-9]*\)\.pt$/\1/p' | sort -n | tail -1)
   resume=()
   if [ -n "$latest" ] && [ "$latest" -ge "$STEPS" ]; then
     echo "$v: trained to step $latest already"
     continue
   elif [ -n "$latest" ]; then
     resume=(--resume "$RUN/$v/checkpoint_$latest.pt")
+  elif [ -n "$INIT_FROM" ]; then
+    resume=(--init-from "$INIT_FROM-$v")
   fi
   OMP_NUM_THREADS=1 taskset -c $core $PY -m training.train --config small --variant $v \
     --spm "$RUN/spm.model" --out "$RUN/$v" --corpus "$CORPUS" --threads 1 \
-    --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" "${resume[@]}" >> "$RUN/$v.log" 2>&1 &
+    --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" --steps "$STEPS" "${resume[@]}" >> "$RUN/$v.log" 2>&1 &
   pids+=($!)
   core=$((core + 1))
 done

@@ -136,3 +136,55 @@ def test_resuming_from_another_runs_checkpoint_is_refused(tmp_path, spm_model, m
     with pytest.raises(SystemExit, match="its variant is 'dense', this run's is 'kmatrix': not the same run"):
         _train(monkeypatch, *common, "--variant", "kmatrix", "--out", str(tmp_path / "k"),
                "--resume", str(tmp_path / "dense" / "checkpoint_2.pt"))
+
+
+def test_a_run_starts_from_a_bundles_weights_and_step(tmp_path, spm_model, monkeypatch):
+    """--init-from: a shipped bundle's weights and training step start a new run (its checkpoints
+    being gone); the schedule continues at that step and the bundle it came from is recorded."""
+    import pytest
+    from training import export
+    from training.configs import get_config
+    from training.model import DynamicConvTransformer
+    from training.train import init_from_bundle, inverse_sqrt, load_checkpoint
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
+        for i in range(40):
+            f.write(f"Datei {i} gefunden\tfile {i} found\tsyn\n")
+    common = ["--config", "tiny", "--variant", "kmatrix", "--spm", spm_model, "--corpus", str(corpus),
+              "--max-tokens", "256", "--threads", "1", "--device", "cpu"]
+    _train(monkeypatch, *common, "--out", str(tmp_path / "first"), "--steps", "3")
+    trained, ckpt = load_checkpoint(str(tmp_path / "first" / "checkpoint_avg.pt"))
+    bundle = tmp_path / "models" / "tiny-kmatrix"
+    export.export_bundle(trained, spm_model, str(bundle), "tiny-kmatrix", torch.float16, export.provenance_of(ckpt),
+                         golden_sentences=["Datei gefunden"])
+
+    mcfg, tcfg = get_config("tiny", "kmatrix")
+    mcfg.vocab_size = 300
+    model = DynamicConvTransformer(mcfg)
+    opt = torch.optim.Adam(model.parameters(), lr=tcfg.lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: inverse_sqrt(s + 1, tcfg.warmup))
+    meta = {"config": "tiny", "variant": "kmatrix", "spm": spm_model}
+    assert init_from_bundle(str(bundle), model, opt, sched, meta) == 3
+    for name, tensor in model.state_dict().items():             # the float16 values the bundle ships
+        assert torch.equal(tensor, ckpt["model"][name].half().float()), name
+    assert opt.param_groups[0]["lr"] == pytest.approx(tcfg.lr * inverse_sqrt(3 + 1, tcfg.warmup))
+    assert meta["initialized_from"] == {"bundle": "tiny-kmatrix", "steps": 3, "corpus_hash": ckpt["corpus_hash"]}
+
+    _train(monkeypatch, *common, "--out", str(tmp_path / "more"), "--steps", "5", "--init-from", str(bundle))
+    more = torch.load(tmp_path / "more" / "checkpoint_avg.pt")
+    assert more["step"] == 5 and more["initialized_from"]["steps"] == 3
+    assert sorted(os.listdir(tmp_path / "more")) == ["checkpoint_5.pt", "checkpoint_avg.pt", "summary.json",
+                                                     "train.log"]
+    assert export.provenance_of(more)["initialized_from"]["bundle"] == "tiny-kmatrix"
+
+    with pytest.raises(SystemExit, match="its variant is 'kmatrix', this run's is 'dense'"):
+        init_from_bundle(str(bundle), model, opt, sched, dict(meta, variant="dense"))
+    with pytest.raises(SystemExit, match="its config is 'tiny', this run's is 'small'"):
+        init_from_bundle(str(bundle), model, opt, sched, dict(meta, config="small"))
+    other_spm = tmp_path / "other.model"
+    other_spm.write_bytes(open(spm_model, "rb").read() + b"\0")
+    with pytest.raises(SystemExit, match="its tokenizer is not"):
+        init_from_bundle(str(bundle), model, opt, sched, dict(meta, spm=str(other_spm)))
+    with pytest.raises(SystemExit, match="trained to step 3: --steps 3 leaves nothing to do"):
+        _train(monkeypatch, *common, "--out", str(tmp_path / "none"), "--steps", "3", "--init-from", str(bundle))
