@@ -64,11 +64,7 @@ def test_training_batches_are_cached_for_the_same_data_and_settings_only(tmp_pat
     from training import tokenizer
     from training.configs import TrainConfig
     from training.train import training_batches
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
-        for i in range(200):
-            f.write(f"Datei {i} nicht gefunden\tfile {i} not found\tsyn\n")
+    corpus = _corpus(tmp_path, [(f"Datei {i} nicht gefunden", f"file {i} not found") for i in range(200)])
     sp = tokenizer.load(spm_model)
     cfg = TrainConfig(max_tokens=256, max_len=64, seed=3)
     cache = str(tmp_path / "cache" / "batches.pt")
@@ -91,6 +87,16 @@ def test_training_batches_are_cached_for_the_same_data_and_settings_only(tmp_pat
     assert (pairs, source) == (201, "built")
 
 
+def _corpus(tmp_path, pairs):
+    """A corpus directory whose train split holds these (german, english) pairs."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
+        for de, en in pairs:
+            f.write(f"{de}\t{en}\tsyn\n")
+    return corpus
+
+
 def _train(monkeypatch, *args):
     import sys
     from training import train
@@ -99,12 +105,9 @@ def _train(monkeypatch, *args):
 
 
 def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, spm_model, monkeypatch):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     r = random.Random(1)
-    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
-        for i in range(120):
-            f.write(f"Datei {i} {'nicht ' * r.randint(0, 3)}gefunden\tfile {i} {'not ' * r.randint(0, 3)}found\tsyn\n")
+    corpus = _corpus(tmp_path, [(f"Datei {i} {'nicht ' * r.randint(0, 3)}gefunden", f"file {i} {'not ' * r.randint(0, 3)}found")
+                                for i in range(120)])
     common = ["--config", "tiny", "--variant", "kmatrix", "--spm", spm_model, "--corpus", str(corpus),
               "--max-tokens", "256", "--threads", "1", "--device", "cpu"]
     # 23 batches an epoch: the resumed part starts mid-epoch and crosses into the next one
@@ -125,11 +128,7 @@ def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, s
 
 def test_resuming_from_another_runs_checkpoint_is_refused(tmp_path, spm_model, monkeypatch):
     import pytest
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
-        for i in range(40):
-            f.write(f"Datei {i} gefunden\tfile {i} found\tsyn\n")
+    corpus = _corpus(tmp_path, [(f"Datei {i} gefunden", f"file {i} found") for i in range(40)])
     common = ["--config", "tiny", "--spm", spm_model, "--corpus", str(corpus), "--max-tokens", "256", "--threads", "1",
               "--device", "cpu", "--steps", "2"]
     _train(monkeypatch, *common, "--variant", "dense", "--out", str(tmp_path / "dense"))
@@ -146,11 +145,7 @@ def test_a_run_starts_from_a_bundles_weights_and_step(tmp_path, spm_model, monke
     from training.configs import get_config
     from training.model import DynamicConvTransformer
     from training.train import init_from_bundle, inverse_sqrt, load_checkpoint
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    with open(corpus / "train.tsv", "w", encoding="utf-8") as f:
-        for i in range(40):
-            f.write(f"Datei {i} gefunden\tfile {i} found\tsyn\n")
+    corpus = _corpus(tmp_path, [(f"Datei {i} gefunden", f"file {i} found") for i in range(40)])
     common = ["--config", "tiny", "--variant", "kmatrix", "--spm", spm_model, "--corpus", str(corpus),
               "--max-tokens", "256", "--threads", "1", "--device", "cpu"]
     _train(monkeypatch, *common, "--out", str(tmp_path / "first"), "--steps", "3")
