@@ -33,37 +33,51 @@ public final class CorpusBleu {
      * @param references one or more reference streams, each with one line per sentence
      */
     public static Score score(List<String> hypotheses, List<List<String>> references) {
-        for (List<String> stream : references) {
-            if (stream.size() != hypotheses.size()) {
-                throw new IllegalArgumentException("every reference stream needs one line per hypothesis");
+        return fromStatistics(SentenceStatistics.sum(sentenceStatistics(hypotheses, references)));
+    }
+
+    /** Each sentence's statistics ({@link #sentenceStatistics(String, List)}), in order. */
+    public static long[][] sentenceStatistics(List<String> hypotheses, List<List<String>> references) {
+        return SentenceStatistics.of(hypotheses, references, CorpusBleu::sentenceStatistics);
+    }
+
+    /**
+     * What corpus BLEU sums over sentences: per order 1..4 the clipped n-gram matches
+     * ({@code [0, 4)}) and the hypothesis n-grams ({@code [4, 8)}), then the hypothesis length and
+     * the closest reference length (ties: the shorter). Summing these and calling
+     * {@link #fromStatistics} is corpus BLEU; a paired bootstrap resamples them.
+     */
+    public static long[] sentenceStatistics(String hypothesis, List<String> references) {
+        long[] statistics = new long[2 * MAX_ORDER + 2];
+        String[] h = Tokenizer13a.tokenize(hypothesis);
+        int bestRef = -1;
+        int bestDiff = Integer.MAX_VALUE;
+        Map<List<String>, Integer> maxRef = new HashMap<>();
+        for (String reference : references) {
+            String[] r = Tokenizer13a.tokenize(reference);
+            int diff = Math.abs(r.length - h.length);
+            if (diff < bestDiff || (diff == bestDiff && r.length < bestRef)) {
+                bestDiff = diff;
+                bestRef = r.length;
             }
+            ngrams(r).forEach((gram, count) -> maxRef.merge(gram, count, Math::max));
         }
-        long[] correct = new long[MAX_ORDER];
-        long[] total = new long[MAX_ORDER];
-        int hypLength = 0;
-        int refLength = 0;
-        for (int i = 0; i < hypotheses.size(); i++) {
-            String[] h = Tokenizer13a.tokenize(hypotheses.get(i));
-            hypLength += h.length;
-            int bestRef = -1;
-            int bestDiff = Integer.MAX_VALUE;
-            Map<List<String>, Integer> maxRef = new HashMap<>();
-            for (List<String> stream : references) {
-                String[] r = Tokenizer13a.tokenize(stream.get(i));
-                int diff = Math.abs(r.length - h.length);
-                if (diff < bestDiff || (diff == bestDiff && r.length < bestRef)) {
-                    bestDiff = diff;
-                    bestRef = r.length;
-                }
-                ngrams(r).forEach((gram, count) -> maxRef.merge(gram, count, Math::max));
-            }
-            refLength += bestRef;
-            for (Map.Entry<List<String>, Integer> e : ngrams(h).entrySet()) {
-                int order = e.getKey().size();
-                total[order - 1] += e.getValue();
-                correct[order - 1] += Math.min(e.getValue(), maxRef.getOrDefault(e.getKey(), 0));
-            }
+        for (Map.Entry<List<String>, Integer> e : ngrams(h).entrySet()) {
+            int order = e.getKey().size();
+            statistics[order - 1] += Math.min(e.getValue(), maxRef.getOrDefault(e.getKey(), 0));
+            statistics[MAX_ORDER + order - 1] += e.getValue();
         }
+        statistics[2 * MAX_ORDER] = h.length;
+        statistics[2 * MAX_ORDER + 1] = bestRef;
+        return statistics;
+    }
+
+    /** Corpus BLEU from summed {@link #sentenceStatistics(String, List)}. */
+    public static Score fromStatistics(long[] sums) {
+        long[] correct = java.util.Arrays.copyOfRange(sums, 0, MAX_ORDER);
+        long[] total = java.util.Arrays.copyOfRange(sums, MAX_ORDER, 2 * MAX_ORDER);
+        int hypLength = Math.toIntExact(sums[2 * MAX_ORDER]);
+        int refLength = Math.toIntExact(sums[2 * MAX_ORDER + 1]);
         double[] precisions = new double[MAX_ORDER];
         double smooth = 1.0;
         // No match at any order: BLEU 0 with zero precisions, as sacreBLEU stops early (its #141),

@@ -17,23 +17,31 @@ public final class CorpusChrf {
     private CorpusChrf() {}
 
     public static double score(List<String> hypotheses, List<List<String>> references) {
-        long[] total = new long[3 * ORDER];
-        for (int i = 0; i < hypotheses.size(); i++) {
-            long[] best = null;
-            double bestScore = -1;
-            for (List<String> stream : references) {
-                long[] stats = stats(hypotheses.get(i), stream.get(i));
-                double s = fromStats(stats);
-                if (s > bestScore) {   // the first reference wins ties
-                    bestScore = s;
-                    best = stats;
-                }
-            }
-            for (int k = 0; k < total.length; k++) {
-                total[k] += best[k];
+        return fromStatistics(SentenceStatistics.sum(sentenceStatistics(hypotheses, references)));
+    }
+
+    /** Each sentence's statistics ({@link #sentenceStatistics(String, List)}), in order. */
+    public static long[][] sentenceStatistics(List<String> hypotheses, List<List<String>> references) {
+        return SentenceStatistics.of(hypotheses, references, CorpusChrf::sentenceStatistics);
+    }
+
+    /**
+     * What corpus chrF sums over sentences: {@link #stats} against the reference with the best
+     * sentence chrF (the first wins ties). Summing these and calling {@link #fromStatistics} is
+     * corpus chrF; a paired bootstrap resamples them.
+     */
+    public static long[] sentenceStatistics(String hypothesis, List<String> references) {
+        long[] best = null;
+        double bestScore = -1;
+        for (String reference : references) {
+            long[] stats = stats(hypothesis, reference);
+            double s = fromStatistics(stats);
+            if (s > bestScore) {
+                bestScore = s;
+                best = stats;
             }
         }
-        return fromStats(total);
+        return best;
     }
 
     /** Per order: hypothesis n-grams, reference n-grams, matches (clipped). */
@@ -63,7 +71,8 @@ public final class CorpusChrf {
         return counts;
     }
 
-    private static double fromStats(long[] stats) {
+    /** Corpus chrF2 from summed {@link #sentenceStatistics(String, List)}. */
+    public static double fromStatistics(long[] stats) {
         double factor = BETA * BETA;
         double eps = 1e-16;
         double precision = 0;

@@ -26,6 +26,18 @@ class CorpusBleuTest {
     }
 
     @Test
+    void sentenceStatisticsSumToTheCorpusScores() {
+        long[][] bleu = CorpusBleu.sentenceStatistics(HYPS, REFS);
+        // "The dog bit the man." matches its first reference: 6/5/4/3 n-grams, all matched, 6 tokens each
+        assertArrayEquals(new long[] {6, 5, 4, 3, 6, 5, 4, 3, 6, 6}, bleu[0]);
+        // "It wasn't surprising." (4 tokens): "It" and "." match; the closest reference length is 5
+        assertArrayEquals(new long[] {2, 0, 0, 0, 4, 3, 2, 1, 4, 5}, bleu[1]);
+        assertEquals(CorpusBleu.score(HYPS, REFS).toString(), CorpusBleu.fromStatistics(SentenceStatistics.sum(bleu)).toString());
+        assertEquals(CorpusChrf.score(HYPS, REFS),
+                CorpusChrf.fromStatistics(SentenceStatistics.sum(CorpusChrf.sentenceStatistics(HYPS, REFS))));
+    }
+
+    @Test
     void tokenisation13a() {
         assertArrayEquals(new String[] {"It", "wasn't", "surprising", "."}, Tokenizer13a.tokenize("It wasn't surprising."));   // the apostrophe is not in 13a's symbol set
         assertArrayEquals(new String[] {"Costs", "3.50", "€", ",", "1,000", "items", "(", "5", "-", "7", ")"},
