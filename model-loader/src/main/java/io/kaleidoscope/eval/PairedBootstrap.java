@@ -12,9 +12,9 @@ import java.util.function.ToDoubleFunction;
  * the difference varies only with the sentences, not with two independent draws.
  *
  * <p>Reported: the observed difference, the middle 95% of the resampled differences (the lowest
- * and the highest 2.5% dropped, rounded down), how many resamples the model won outright, and the one-sided p-value of "the model is
- * not better", {@code (1 + resamples the model did not win) / (1 + resamples)}. The seed is fixed
- * so that a rerun prints the same figures.
+ * and the highest 2.5% dropped, rounded down), how many resamples the model won outright, and the
+ * one-sided p-value of "the model is not better", {@code (1 + resamples the model did not win) /
+ * (1 + resamples)}. The seed is fixed so that a rerun prints the same figures.
  */
 public final class PairedBootstrap {
     /** The seed {@code ./kaleido evaluate --baseline} uses. */
