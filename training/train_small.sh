@@ -12,6 +12,8 @@
 #   INIT_FROM   start each run that has no checkpoint yet from the bundle INIT_FROM-VARIANT at the
 #               step it was trained to (train.py --init-from), e.g. INIT_FROM=models/small STEPS=7000
 #               continues the shipped pair (RUN/spm.model must then be their sentencepiece.model)
+#   VARIANTS    the models trained, one per core from core 0 (default "dense kmatrix"; e.g.
+#               VARIANTS=kmatrix-encoder trains the named variant alone on core 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-/usr/bin/python3}
@@ -20,6 +22,7 @@ MINUTES=${MINUTES:-180}
 STEPS=${STEPS:-$($PY -c "from training.configs import get_config; print(get_config('small', 'dense')[1].steps)")}
 INIT_FROM=${INIT_FROM:-}
 EVAL_LIMIT=${EVAL_LIMIT:-1000}
+VARIANTS=${VARIANTS:-dense kmatrix}
 CORPUS=${CORPUS:-data/corpus}
 mkdir -p "$RUN"
 if [ ! -f "$RUN/spm.model" ]; then
@@ -30,7 +33,7 @@ taskset -c 0 $PY -m training.train --config small --spm "$RUN/spm.model" --out "
   --corpus "$CORPUS" --threads 1 --data-cache "$RUN/batches.pt" --prepare-only
 core=0
 pids=()
-for v in dense kmatrix; do
+for v in $VARIANTS; do
   # `|| true`: a first run has no directory yet, and pipefail would stop the script there
   latest=$({ ls "$RUN/$v" 2>/dev/null || true; } | sed -n 's/^checkpoint_\([0-9]*\)\.pt$/\1/p' | sort -n | tail -1)
   resume=()
@@ -46,11 +49,11 @@ for v in dense kmatrix; do
     --spm "$RUN/spm.model" --out "$RUN/$v" --corpus "$CORPUS" --threads 1 \
     --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" --steps "$STEPS" "${resume[@]}" >> "$RUN/$v.log" 2>&1 &
   pids+=($!)
-  core=$((core + 1))
+  core=$(( (core + 1) % $(nproc) ))
 done
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done
 [ "$status" = 0 ] || { echo "training failed, see $RUN/*.log" >&2; exit 1; }
 # The base recipe's export, one torch thread per process (the two run at once).
 OMP_NUM_THREADS=1 PY="$PY" RUN="$RUN" PREFIX=small DTYPE=float16 CORPUS="$CORPUS" DEVICE=cpu \
-  EVAL_LIMIT="$EVAL_LIMIT" VARIANTS="dense kmatrix" bash training/export_base.sh
+  EVAL_LIMIT="$EVAL_LIMIT" VARIANTS="$VARIANTS" bash training/export_base.sh
