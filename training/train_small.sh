@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train and export the small CPU bundles (models/small-dense, models/small-kmatrix): the `small`
+# Train and export the small CPU bundles (models/small-dense, models/small-kmatrix; VARIANTS below): the `small`
 # config (training/configs.py), one model per core side by side, 5,000 steps each (the config's
 # cap, so both see the same batches however busy the machine is; MINUTES is only a safety stop),
 # then fp16 export with BLEU and chrF (beam 4) on valid and test written into each manifest.
@@ -54,6 +54,6 @@ done
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done
 [ "$status" = 0 ] || { echo "training failed, see $RUN/*.log" >&2; exit 1; }
-# The base recipe's export, one torch thread per process (the two run at once).
+# The base recipe's export, one torch thread per process (one per trained variant, all at once).
 OMP_NUM_THREADS=1 PY="$PY" RUN="$RUN" PREFIX=small DTYPE=float16 CORPUS="$CORPUS" DEVICE=cpu \
   EVAL_LIMIT="$EVAL_LIMIT" VARIANTS="$VARIANTS" bash training/export_base.sh
