@@ -53,7 +53,7 @@ class DeployConfigTest {
     private static String scrape;
     private static Set<String> exposed;
 
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve("deploy"))) {
             dir = dir.getParent();
