@@ -126,7 +126,28 @@ public final class Translator implements AutoCloseable {
      * decoded in batches, and each text is rejoined with its original whitespace.
      */
     public List<String> translate(List<String> texts, SearchOptions options) {
+        return translateWithAlternatives(texts, options, 0).stream().map(Translation::text).toList();
+    }
+
+    /**
+     * A text's translation and its alternatives: other translations the beam search found, best
+     * first, none equal to the translation or to each other (so there may be fewer than asked for).
+     */
+    public record Translation(String text, List<String> alternatives) {}
+
+    /**
+     * As {@link #translate}, with up to {@code alternatives} alternative translations of each text.
+     * The a-th alternative of a text takes each of its sentences' (a+1)-th best hypothesis (its
+     * last one where a sentence has fewer), rejoined like the translation; one beam search gives
+     * them all, so the beam must be wider than {@code alternatives}. With 0 this is
+     * {@link #translate}: the same search and the same translations.
+     */
+    public List<Translation> translateWithAlternatives(List<String> texts, SearchOptions options, int alternatives) {
         ensureOpen();
+        if (alternatives < 0 || (alternatives > 0 && options.beam() <= alternatives)) {
+            throw new IllegalArgumentException("%d alternatives need a beam of at least %d, got %d"
+                    .formatted(alternatives, alternatives + 1, options.beam()));
+        }
         List<List<TextSegments.Segment>> segmented = new ArrayList<>();
         List<String> sentences = new ArrayList<>();
         for (String text : texts) {
@@ -138,30 +159,55 @@ public final class Translator implements AutoCloseable {
                 }
             }
         }
-        List<String> translated = translateSentences(sentences, options);
-        List<String> result = new ArrayList<>(texts.size());
+        int[][][] ranked = decodeRanked(tokenize(sentences), options, maxBatch, alternatives + 1);
+        List<Translation> result = new ArrayList<>(texts.size());
         int next = 0;
         for (List<TextSegments.Segment> segments : segmented) {
             int count = (int) segments.stream().filter(TextSegments.Segment::sentence).count();
-            result.add(TextSegments.join(segments, translated.subList(next, next + count)));
+            List<List<String>> mine = new ArrayList<>(count);
+            for (int j = next; j < next + count; j++) {
+                mine.add(Arrays.stream(ranked[j]).map(this::detokenize).toList());
+            }
             next += count;
+            String text = TextSegments.join(segments, rank(mine, 0));
+            java.util.LinkedHashSet<String> others = new java.util.LinkedHashSet<>();
+            for (int a = 1; a <= alternatives; a++) {
+                String other = TextSegments.join(segments, rank(mine, a));
+                if (!other.equals(text)) {
+                    others.add(other);
+                }
+            }
+            result.add(new Translation(text, List.copyOf(others)));
         }
         return result;
+    }
+
+    /** Each sentence's a-th best translation, or its last where it has fewer. */
+    private static List<String> rank(List<List<String>> sentences, int a) {
+        return sentences.stream().map(options -> options.get(Math.min(a, options.size() - 1))).toList();
     }
 
     /** Translates sentences one to one (no splitting), batched. */
     public List<String> translateSentences(List<String> sentences, SearchOptions options) {
         ensureOpen();
+        int[][] outputs = translateIds(tokenize(sentences), options);
+        List<String> texts = new ArrayList<>(outputs.length);
+        for (int[] ids : outputs) {
+            texts.add(detokenize(ids));
+        }
+        return texts;
+    }
+
+    private int[][] tokenize(List<String> sentences) {
         int[][] sources = new int[sentences.size()][];
         for (int i = 0; i < sources.length; i++) {
             sources[i] = tokenizer.sourceIds(sentences.get(i));
         }
-        int[][] outputs = translateIds(sources, options);
-        List<String> texts = new ArrayList<>(outputs.length);
-        for (int[] ids : outputs) {
-            texts.add(TextSegments.oneLine(tokenizer.decode(ids)));
-        }
-        return texts;
+        return sources;
+    }
+
+    private String detokenize(int[] ids) {
+        return TextSegments.oneLine(tokenizer.decode(ids));
     }
 
     /**
@@ -174,6 +220,19 @@ public final class Translator implements AutoCloseable {
 
     /** As {@link #translateIds(int[][], SearchOptions)} with batches of at most {@code batchLimit}. */
     public int[][] translateIds(int[][] sources, SearchOptions options, int batchLimit) {
+        int[][][] ranked = decodeRanked(sources, options, batchLimit, 1);
+        int[][] outputs = new int[ranked.length][];
+        for (int i = 0; i < ranked.length; i++) {
+            outputs[i] = ranked[i][0];
+        }
+        return outputs;
+    }
+
+    /**
+     * Each source's best {@code keep} outputs, best first (at least one; greedy search gives one):
+     * sentences sorted by length and decoded in batches of at most {@code batchLimit}.
+     */
+    private int[][][] decodeRanked(int[][] sources, SearchOptions options, int batchLimit, int keep) {
         ensureOpen();
         if (batchLimit < 1) {
             throw new IllegalArgumentException("batch limit must be >= 1, got " + batchLimit);
@@ -184,7 +243,7 @@ public final class Translator implements AutoCloseable {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingInt(i -> sources[i].length));
-        int[][] outputs = new int[sources.length][];
+        int[][][] outputs = new int[sources.length][][];
         for (int start = 0; start < order.length; start += batchLimit) {
             int end = Math.min(order.length, start + batchLimit);
             int[][] batch = new int[end - start][];
@@ -192,7 +251,7 @@ public final class Translator implements AutoCloseable {
                 batch[i - start] = sources[order[i]];
             }
             // Each batch's direct memory (tensors, states) is freed as soon as it is decoded.
-            int[][] result = io.kaleidoscope.onnx.DirectBuffers.scoped(() -> decodeBatch(batch, options));
+            int[][][] result = io.kaleidoscope.onnx.DirectBuffers.scoped(() -> decodeBatch(batch, options, keep));
             for (int i = start; i < end; i++) {
                 outputs[order[i]] = result[i - start];
             }
@@ -232,7 +291,7 @@ public final class Translator implements AutoCloseable {
         }
     }
 
-    private int[][] decodeBatch(int[][] sources, SearchOptions options) {
+    private int[][][] decodeBatch(int[][] sources, SearchOptions options, int keep) {
         int[] maxLengths = new int[sources.length];
         for (int i = 0; i < sources.length; i++) {
             maxLengths[i] = options.maxOutputLength(sources[i].length);
@@ -243,14 +302,20 @@ public final class Translator implements AutoCloseable {
         try (DecoderState state = decoder.newState(encoded, vocabulary)) {
             EngineTimings.Snapshot before = timings.snapshot();
             long start = System.nanoTime();
-            int[][] out;
+            int[][][] out = new int[sources.length][][];
             if (options.beam() == 1) {
-                out = GreedySearch.run(decoder, state, config, maxLengths);
+                int[][] greedy = GreedySearch.run(decoder, state, config, maxLengths);
+                for (int i = 0; i < greedy.length; i++) {
+                    out[i] = new int[][] {greedy[i]};
+                }
             } else {
-                BeamSearch.Hypothesis[] best = BeamSearch.run(decoder, state, config, maxLengths, options.beam(), options.lengthPenalty());
-                out = new int[best.length][];
-                for (int i = 0; i < best.length; i++) {
-                    out[i] = best[i] == null ? new int[0] : best[i].ids();
+                BeamSearch.Hypothesis[][] ranked = BeamSearch.runRanked(decoder, state, config, maxLengths, options.beam(), options.lengthPenalty());
+                for (int i = 0; i < ranked.length; i++) {
+                    int n = Math.max(1, Math.min(keep, ranked[i].length));
+                    out[i] = new int[n][];
+                    for (int h = 0; h < n; h++) {
+                        out[i][h] = h < ranked[i].length ? ranked[i][h].ids() : new int[0];
+                    }
                 }
             }
             // Search time: the loop's wall time minus the decoder steps inside it.
@@ -258,7 +323,7 @@ public final class Translator implements AutoCloseable {
             long inSteps = (after.kmatrixNanos() - before.kmatrixNanos()) + (after.decoderGraphsNanos() - before.decoderGraphsNanos())
                     + (after.outputProjectionNanos() - before.outputProjectionNanos());
             timings.addSearch(System.nanoTime() - start - inSteps);
-            timings.addTokens(Arrays.stream(sources).mapToLong(ids -> ids.length).sum(), Arrays.stream(out).mapToLong(ids -> ids.length).sum());
+            timings.addTokens(Arrays.stream(sources).mapToLong(ids -> ids.length).sum(), Arrays.stream(out).mapToLong(ids -> ids[0].length).sum());
             return out;
         }
     }

@@ -5,6 +5,7 @@ import io.kaleidoscope.model.DecoderState;
 import io.kaleidoscope.model.ModelConfig;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * Beam search over a batch of sentences (docs/bundle-format.md §7), sentence i owning rows
@@ -15,7 +16,8 @@ import java.util.Arrays;
  * eos candidate finishes a hypothesis with normalised score sum / (length incl. eos)^lp; any
  * other extends the live beam, until k live hypotheses exist or k have finished. A sentence is
  * done when k have finished; its rows then idle with −∞ scores. The result is the finished
- * hypothesis with the best normalised score (the earliest on ties). With k = 1 this is greedy.
+ * hypothesis with the best normalised score (the earliest on ties); {@link #runRanked} gives all k,
+ * best first, for callers that offer alternatives. With k = 1 this is greedy.
  *
  * <p>Hypothesis histories live in two preallocated [rows][max length] arrays swapped each step;
  * the decoder's conv rings follow their parents through {@link DecoderState#reorder}. When a
@@ -28,13 +30,31 @@ import java.util.Arrays;
  * step").
  */
 public final class BeamSearch {
-    /** The best finished hypothesis of a sentence. */
+    /** A finished hypothesis of a sentence: its ids (without bos and eos) and normalised score. */
     public record Hypothesis(int[] ids, double score) {}
+
+    /** Best first; on equal scores the one that finished first comes first. */
+    private static final Comparator<Hypothesis> RANK = Comparator.comparingDouble(Hypothesis::score).reversed();
 
     private BeamSearch() {}
 
+    /** The best finished hypothesis of each sentence. */
     public static Hypothesis[] run(Decoder decoder, DecoderState initial, ModelConfig config, int[] maxLengths,
                                    int beam, double lengthPenalty) {
+        Hypothesis[][] ranked = runRanked(decoder, initial, config, maxLengths, beam, lengthPenalty);
+        Hypothesis[] best = new Hypothesis[ranked.length];
+        for (int i = 0; i < ranked.length; i++) {
+            best[i] = ranked[i].length == 0 ? null : ranked[i][0];
+        }
+        return best;
+    }
+
+    /**
+     * Every finished hypothesis of each sentence (k of them, or fewer for a search that was given
+     * no room), best first: the same search as {@link #run}, whose result is each list's head.
+     */
+    public static Hypothesis[][] runRanked(Decoder decoder, DecoderState initial, ModelConfig config, int[] maxLengths,
+                                           int beam, double lengthPenalty) {
         int sentences = maxLengths.length;
         int rows = sentences * beam;
         if (initial.rows() != rows && initial.rows() != sentences) {
@@ -52,7 +72,8 @@ public final class BeamSearch {
         int[] tokens = new int[rows];
         int[] newTokens = new int[rows];
         int[] parents = new int[rows];
-        Hypothesis[] best = new Hypothesis[sentences];
+        // Sentence i's finished hypotheses in the order they finished; finishedCount[i] of them.
+        Hypothesis[][] done = new Hypothesis[sentences][beam];
         int[] finishedCount = new int[sentences];
         // Group g (rows g·k .. g·k + k − 1) decodes sentence sentenceOf[g]; compaction drops groups.
         int groups = sentences;
@@ -101,10 +122,7 @@ public final class BeamSearch {
                         if (candToken[c] == config.eos()) {
                             if (finishedCount[i] < beam) {
                                 double normalised = s / Math.pow(step + 1, lengthPenalty);
-                                finishedCount[i]++;
-                                if (best[i] == null || normalised > best[i].score()) {
-                                    best[i] = new Hypothesis(Arrays.copyOf(history[parent], length), normalised);
-                                }
+                                done[i][finishedCount[i]++] = new Hypothesis(Arrays.copyOf(history[parent], length), normalised);
                             }
                         } else if (live < beam) {
                             int row = g * beam + live;
@@ -178,7 +196,12 @@ public final class BeamSearch {
                 state.close();
             }
         }
-        return best;
+        Hypothesis[][] ranked = new Hypothesis[sentences][];
+        for (int i = 0; i < sentences; i++) {
+            ranked[i] = Arrays.copyOf(done[i], finishedCount[i]);
+            Arrays.sort(ranked[i], RANK);   // stable: ties keep the order they finished in
+        }
+        return ranked;
     }
 
     /**

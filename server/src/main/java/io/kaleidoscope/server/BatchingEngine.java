@@ -42,11 +42,18 @@ import java.util.concurrent.TimeUnit;
 final class BatchingEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchingEngine.class.getName());
 
-    /** The outcome of one job. */
-    record Result(List<String> texts, long queueNanos, long inferenceNanos, int batchTexts) {}
+    /**
+     * The outcome of one job: a translation per text and, per text, its alternatives (empty lists
+     * when none were asked for).
+     */
+    record Result(List<String> texts, List<List<String>> alternatives, long queueNanos, long inferenceNanos, int batchTexts) {}
 
-    /** Queued texts; {@code chars} counts their characters that are not gaps ({@link #wordChars}). */
-    private record Job(List<String> texts, int chars, SearchOptions options, long enqueued, CompletableFuture<Result> future) {}
+    /**
+     * Queued texts; {@code chars} counts their characters that are not gaps ({@link #wordChars});
+     * {@code alternatives} per text were asked for (0: none).
+     */
+    private record Job(List<String> texts, int chars, SearchOptions options, int alternatives, long enqueued,
+                       CompletableFuture<Result> future) {}
 
     /** Characters the decoder works on: those that are not whitespace or other gaps ({@link TextSegments#isGap}). */
     static int wordChars(List<String> texts) {
@@ -144,11 +151,22 @@ final class BatchingEngine implements AutoCloseable {
      *                      alone longer than the wait limit)
      */
     CompletableFuture<Result> submit(List<String> texts, SearchOptions options) {
+        return submit(texts, options, 0);
+    }
+
+    /**
+     * As {@link #submit(List, SearchOptions)}, with up to {@code alternatives} alternative
+     * translations of each text (the options' beam must be wider).
+     */
+    CompletableFuture<Result> submit(List<String> texts, SearchOptions options, int alternatives) {
+        if (alternatives > 0 && options.beam() <= alternatives) {
+            throw new IllegalArgumentException(alternatives + " alternatives need a beam wider than " + options.beam());
+        }
         if (texts.size() > capacity) {
             throw new ApiException(413, ("this request holds %d texts (with format=html, each text node counts), more than the "
                     + "%d the queue holds (kaleido.queueTexts); send fewer").formatted(texts.size(), capacity));
         }
-        Job job = new Job(List.copyOf(texts), wordChars(texts), options, System.nanoTime(), new CompletableFuture<>());
+        Job job = new Job(List.copyOf(texts), wordChars(texts), options, alternatives, System.nanoTime(), new CompletableFuture<>());
         int chars = job.chars();
         double pace = Double.longBitsToDouble(nanosPerChar.get(options.beam()));
         if (maxQueueWaitNanos > 0 && pace > 0) {
@@ -227,7 +245,7 @@ final class BatchingEngine implements AutoCloseable {
                 release(next);   // its caller gave up
                 continue;
             }
-            if (!next.options().equals(first.options())) {
+            if (!next.options().equals(first.options()) || next.alternatives() != first.alternatives()) {
                 carried = next;   // decoded in the next batch, first in line
                 break;
             }
@@ -249,10 +267,22 @@ final class BatchingEngine implements AutoCloseable {
             translator.timings().reset();
             // Checked before every decoder step: a plain loop, so the check allocates nothing.
             // Also stopped when the engine closes, so the translator is never closed under a running search.
-            List<String> out = Cancellation.stoppable(() -> !running || allGaveUp(batch), () -> decode.translate(texts, batch.get(0).options()));
+            SearchOptions options = batch.get(0).options();
+            int alternatives = batch.get(0).alternatives();
+            List<String> out;
+            List<List<String>> others;
+            if (alternatives == 0) {
+                out = Cancellation.stoppable(() -> !running || allGaveUp(batch), () -> decode.translate(texts, options));
+                others = java.util.Collections.nCopies(texts.size(), List.of());
+            } else {
+                List<Translator.Translation> translations = Cancellation.stoppable(() -> !running || allGaveUp(batch),
+                        () -> translator.translateWithAlternatives(texts, options, alternatives));
+                out = translations.stream().map(Translator.Translation::text).toList();
+                others = translations.stream().map(Translator.Translation::alternatives).toList();
+            }
             long inference = System.nanoTime() - start;
             if (chars >= minPaceChars) {
-                int beam = batch.get(0).options().beam();
+                int beam = options.beam();
                 double perChar = (double) inference / chars;
                 double before = Double.longBitsToDouble(nanosPerChar.get(beam));
                 nanosPerChar.set(beam, Double.doubleToRawLongBits(before == 0 ? perChar : 0.8 * before + 0.2 * perChar));
@@ -263,10 +293,12 @@ final class BatchingEngine implements AutoCloseable {
             int next = 0;
             for (Job job : batch) {
                 List<String> mine = out.subList(next, next + job.texts().size());
+                List<List<String>> myAlternatives = others.subList(next, next + job.texts().size());
                 next += job.texts().size();
                 // Room goes back before the caller can see the result, so it can queue again at once.
                 release(job);
-                job.future().complete(new Result(List.copyOf(mine), start - job.enqueued(), inference, texts.size()));
+                job.future().complete(new Result(List.copyOf(mine), List.copyOf(myAlternatives), start - job.enqueued(),
+                        inference, texts.size()));
             }
         } catch (java.util.concurrent.CancellationException e) {
             LOG.log(Level.INFO, "a batch of {0} texts was stopped after {1} ms: {2}", texts.size(),

@@ -77,24 +77,33 @@ final class LibreTranslateService implements HttpService {
             throw new ApiException(400, "format '" + r.format() + "' is not supported; use text or html");
         }
         String apiKey = r.apiKey() != null ? r.apiKey() : req.headers().first(HeaderNames.create("X-API-Key")).orElse(null);
+        gate.limits().checkAlternatives(r.alternatives());
+        // n alternatives come from one beam search of width at least n + 1.
+        int beam = r.alternatives() == 0 ? gate.models().defaultBeam() : Math.max(gate.models().defaultBeam(), r.alternatives() + 1);
         BatchingEngine.Result timed;
         List<String> translated;
+        List<List<String>> alternatives;
         if (r.format().equals("html")) {
             gate.admit(apiKey, r.texts());
             List<List<HtmlText.Piece>> documents = r.texts().stream().map(HtmlText::split).toList();
             List<String> nodes = new ArrayList<>();
             documents.forEach(pieces -> pieces.stream().filter(HtmlText.Piece::translatable).map(HtmlText.Piece::decoded).forEach(nodes::add));
-            timed = gate.translateAdmitted(null, nodes, gate.models().defaultBeam(), SearchOptions.NO_CAP);
+            timed = gate.translateAdmitted(null, nodes, beam, SearchOptions.NO_CAP, r.alternatives());
             translated = new ArrayList<>();
+            alternatives = new ArrayList<>();
             int next = 0;
             for (List<HtmlText.Piece> pieces : documents) {
                 int count = (int) pieces.stream().filter(HtmlText.Piece::translatable).count();
-                translated.add(HtmlText.join(pieces, timed.texts().subList(next, next + count)));
+                String document = HtmlText.join(pieces, timed.texts().subList(next, next + count));
+                translated.add(document);
+                alternatives.add(documentAlternatives(pieces, document, timed.texts().subList(next, next + count),
+                        timed.alternatives().subList(next, next + count), r.alternatives()));
                 next += count;
             }
         } else {
-            timed = gate.translate(apiKey, null, r.texts(), gate.models().defaultBeam(), SearchOptions.NO_CAP);
+            timed = gate.translate(apiKey, null, r.texts(), beam, SearchOptions.NO_CAP, r.alternatives());
             translated = timed.texts();
+            alternatives = timed.alternatives();
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("translatedText", r.array() ? translated : translated.get(0));
@@ -105,10 +114,32 @@ final class LibreTranslateService implements HttpService {
                     : Map.of("confidence", 100, "language", "de"));
         }
         if (r.alternatives() > 0) {
-            out.put("alternatives", r.array() ? translated.stream().map(t -> List.of()).toList() : List.of());
+            out.put("alternatives", r.array() ? alternatives : alternatives.get(0));
         }
         Json.timingHeaders(res, timed, System.nanoTime() - start);
         Json.send(req, res, 200, out);
+    }
+
+    /**
+     * An HTML document's alternatives: the a-th takes each text node's a-th alternative (the
+     * node's translation where it has fewer), rejoined with the tags; none equal to the document's
+     * translation or to an earlier one.
+     */
+    private static List<String> documentAlternatives(List<HtmlText.Piece> pieces, String document, List<String> nodes,
+                                                     List<List<String>> nodeAlternatives, int wanted) {
+        java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
+        for (int a = 0; a < wanted; a++) {
+            List<String> chosen = new ArrayList<>(nodes.size());
+            for (int n = 0; n < nodes.size(); n++) {
+                List<String> others = nodeAlternatives.get(n);
+                chosen.add(a < others.size() ? others.get(a) : nodes.get(n));
+            }
+            String other = HtmlText.join(pieces, chosen);
+            if (!other.equals(document)) {
+                found.add(other);
+            }
+        }
+        return List.copyOf(found);
     }
 
     /** The fields LibreTranslate clients send; q as a list (array = whether q was an array). */

@@ -138,7 +138,7 @@ public final class Main {
     }
 
     static void routing(HttpRouting.Builder routing, ServerConfig config, ModelRegistry models, ServerMetrics metrics) {
-        TranslationGate gate = new TranslationGate(models, new TextLimits(config.maxChars(), config.maxTexts()),
+        TranslationGate gate = new TranslationGate(models, new TextLimits(config.maxChars(), config.maxTexts(), config.maxAlternatives()),
                 new ApiKeys(config.apiKeys(), config.keyRatePerMinute()), config.deadlineMillis());
         io.helidon.webserver.http.Handler openapi = (req, res) -> {
             res.header("Content-Type", "application/yaml; charset=utf-8");

@@ -111,10 +111,12 @@ public final class ModelRegistry implements AutoCloseable {
     /**
      * Translates on the named model's engine thread, waiting at most {@code deadlineMillis}.
      *
-     * @param maxTokens output tokens per sentence at most ({@link SearchOptions#NO_CAP}: the model's own limit)
+     * @param maxTokens    output tokens per sentence at most ({@link SearchOptions#NO_CAP}: the model's own limit)
+     * @param alternatives alternative translations per text (0: none; the beam must be wider)
      * @throws ApiException 400 for an unknown model, 504 past the deadline
      */
-    public BatchingEngine.Result translate(String model, List<String> texts, int beam, int maxTokens, long deadlineMillis) {
+    public BatchingEngine.Result translate(String model, List<String> texts, int beam, int maxTokens, int alternatives,
+                                           long deadlineMillis) {
         List<BatchingEngine> engines = models.get(model == null ? defaultModel : model);
         if (engines == null) {
             throw new ApiException(400, "unknown model '" + model + "'; loaded: " + String.join(", ", models.keySet()));
@@ -122,7 +124,7 @@ public final class ModelRegistry implements AutoCloseable {
         BatchingEngine engine = engines.stream().min(java.util.Comparator.comparingInt(BatchingEngine::queuedTexts)).orElseThrow();
         SearchOptions options = engine.translator().defaultOptions().withBeam(beam).withMaxTokens(maxTokens)
                 .withShortlist(shortlist);
-        var future = engine.submit(texts, options);
+        var future = engine.submit(texts, options, alternatives);
         try {
             BatchingEngine.Result result = future.get(deadlineMillis, TimeUnit.MILLISECONDS);
             if (metrics != null) {

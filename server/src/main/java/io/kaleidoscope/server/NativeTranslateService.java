@@ -62,11 +62,26 @@ final class NativeTranslateService implements HttpService {
             throw new ApiException(400, "'return_timings' must be true or false");
         }
         boolean timings = timingsNode != null && timingsNode.asBoolean(false);
+        JsonNode alternativesNode = json.get("alternatives");
+        int alternatives = 0;
+        if (alternativesNode != null && !alternativesNode.isNull()) {
+            if (!alternativesNode.isInt() || alternativesNode.asInt() < 0) {
+                throw new ApiException(400, "'alternatives' must be a non-negative integer");
+            }
+            alternatives = alternativesNode.asInt();
+        }
+        gate.limits().checkAlternatives(alternatives);
+        if (alternatives >= beam) {
+            throw new ApiException(400, "%d alternatives need a beam of at least %d; 'beam' is %d".formatted(alternatives, alternatives + 1, beam));
+        }
         String apiKey = req.headers().first(io.helidon.http.HeaderNames.create("X-API-Key")).orElse(null);
-        BatchingEngine.Result timed = gate.translate(apiKey, model, texts, beam, maxTokens);
+        BatchingEngine.Result timed = gate.translate(apiKey, model, texts, beam, maxTokens, alternatives);
         long total = System.nanoTime() - start;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("translations", timed.texts());
+        if (alternatives > 0) {
+            out.put("alternatives", timed.alternatives());
+        }
         out.put("model", model);
         if (timings) {
             out.put("timings", Map.of("queue_ms", timed.queueNanos() / 1e6, "inference_ms", timed.inferenceNanos() / 1e6,

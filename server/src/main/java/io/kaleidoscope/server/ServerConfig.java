@@ -25,6 +25,8 @@ import java.util.Map;
  *       lexical shortlist (faster output projection; outputs may differ slightly and with the batch; docs/engine.md)</td></tr>
  *   <tr><td>kaleido.maxChars / KALEIDO_MAX_CHARS</td><td>5000</td><td>characters per text</td></tr>
  *   <tr><td>kaleido.maxTexts / KALEIDO_MAX_TEXTS</td><td>100</td><td>texts per request</td></tr>
+ *   <tr><td>kaleido.maxAlternatives / KALEIDO_MAX_ALTERNATIVES</td><td>3</td><td>alternative translations a request may
+ *       ask for per text (400 beyond); asking for n searches with a beam of at least n + 1</td></tr>
  *   <tr><td>kaleido.maxBodyBytes / KALEIDO_MAX_BODY_BYTES</td><td>1048576</td><td>request body size (413 beyond)</td></tr>
  *   <tr><td>kaleido.maxHeaderBytes / KALEIDO_MAX_HEADER_BYTES</td><td>16384</td><td>all request headers together (400 beyond)</td></tr>
  *   <tr><td>kaleido.maxRequestLineBytes / KALEIDO_MAX_REQUEST_LINE_BYTES</td><td>2048</td><td>the request line: method, path and query (414 beyond)</td></tr>
@@ -51,7 +53,7 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                            long deadlineMillis, int queueTexts, int batchChars, long maxWaitMillis,
                            java.util.Set<String> apiKeys, int keyRatePerMinute, int maxHeaderBytes, int maxRequestLineBytes,
                            long maxQueueWaitMillis, int enginesPerModel, long idleTimeoutMillis, int maxConnections,
-                           boolean shortlist, java.util.Set<String> corsOrigins, boolean accessLog) {
+                           boolean shortlist, java.util.Set<String> corsOrigins, boolean accessLog, int maxAlternatives) {
 
     public ServerConfig {
         if (models.isEmpty()) {
@@ -59,8 +61,8 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
         }
         if (beam < 1 || maxChars < 1 || maxTexts < 1 || maxBodyBytes < 1 || deadlineMillis < 1 || queueTexts < maxTexts
                 || batchChars < 1 || maxWaitMillis < 0 || keyRatePerMinute < 1 || maxHeaderBytes < 1 || maxRequestLineBytes < 1 || maxQueueWaitMillis < 0
-                || enginesPerModel < 1 || idleTimeoutMillis < 1 || maxConnections < 1) {
-            throw new IllegalArgumentException("beam and every limit must be positive, the queue at least maxTexts long");
+                || enginesPerModel < 1 || idleTimeoutMillis < 1 || maxConnections < 1 || maxAlternatives < 0 || maxAlternatives > 63) {
+            throw new IllegalArgumentException("beam and every limit must be positive (maxAlternatives 0 to 63), the queue at least maxTexts long");
         }
     }
 
@@ -92,7 +94,7 @@ public record ServerConfig(int port, List<Path> models, int beam, int maxChars, 
                 lookup.integer("maxQueueWaitMs", 2_000), lookup.integer("enginesPerModel", 1),
                 lookup.integer("idleTimeoutMs", 30_000), lookup.integer("maxConnections", 10_000),
                 lookup.onOff("shortlist", false), corsOrigins(lookup.get("corsOrigins", "*")),
-                lookup.onOff("accessLog", false));
+                lookup.onOff("accessLog", false), lookup.integer("maxAlternatives", 3));
     }
 
     /** "none" (or nothing): no CORS answers, browsers on other origins are refused by their own rules. */

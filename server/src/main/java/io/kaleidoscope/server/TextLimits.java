@@ -3,7 +3,15 @@ package io.kaleidoscope.server;
 import java.util.List;
 
 /** The per-request limits on texts (DESIGN.md §7); each refusal names the limit and its value. */
-record TextLimits(int maxChars, int maxTexts) {
+record TextLimits(int maxChars, int maxTexts, int maxAlternatives) {
+
+    /** Alternatives asked for per text: at most maxAlternatives. */
+    void checkAlternatives(int alternatives) {
+        if (alternatives > maxAlternatives) {
+            throw new ApiException(400, "%d alternatives asked for; the limit is %d (kaleido.maxAlternatives)"
+                    .formatted(alternatives, maxAlternatives));
+        }
+    }
 
     void check(List<String> texts) {
         if (texts.isEmpty()) {

@@ -11,12 +11,14 @@ record TranslationGate(ModelRegistry models, TextLimits limits, ApiKeys keys, lo
     /**
      * @param apiKey    the request's key, or null
      * @param model     a loaded model's name, or null for the default
-     * @param maxTokens output tokens per sentence at most ({@link io.kaleidoscope.SearchOptions#NO_CAP} for none)
+     * @param maxTokens    output tokens per sentence at most ({@link io.kaleidoscope.SearchOptions#NO_CAP} for none)
+     * @param alternatives alternative translations per text (0: none); the beam must be wider
      * @throws ApiException 403/429 (key), 400 (texts), 400 (model), 503 (queue), 504 (deadline)
      */
-    BatchingEngine.Result translate(String apiKey, String model, List<String> texts, int beam, int maxTokens) {
+    BatchingEngine.Result translate(String apiKey, String model, List<String> texts, int beam, int maxTokens,
+                                    int alternatives) {
         admit(apiKey, texts);
-        return translateAdmitted(model, texts, beam, maxTokens);
+        return translateAdmitted(model, texts, beam, maxTokens, alternatives);
     }
 
     /**
@@ -29,10 +31,10 @@ record TranslationGate(ModelRegistry models, TextLimits limits, ApiKeys keys, lo
     }
 
     /** Translates texts already admitted; an empty list is answered at once. */
-    BatchingEngine.Result translateAdmitted(String model, List<String> texts, int beam, int maxTokens) {
+    BatchingEngine.Result translateAdmitted(String model, List<String> texts, int beam, int maxTokens, int alternatives) {
         if (texts.isEmpty()) {
-            return new BatchingEngine.Result(List.of(), 0, 0, 0);
+            return new BatchingEngine.Result(List.of(), List.of(), 0, 0, 0);
         }
-        return models.translate(model, texts, beam, maxTokens, deadlineMillis);
+        return models.translate(model, texts, beam, maxTokens, alternatives, deadlineMillis);
     }
 }
