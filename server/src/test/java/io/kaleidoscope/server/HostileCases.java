@@ -486,10 +486,10 @@ final class HostileCases {
             }
             return json("wrong-type", LIBRE, b.toString(), 0);
         }
-        String field = pick(new String[] {"texts", "beam", "model", "return_timings", "max_length"});
+        String field = pick(new String[] {"texts", "beam", "model", "return_timings", "max_length", "alternatives"});
         StringBuilder b = new StringBuilder("{\"texts\": ").append(field.equals("texts") ? value : "[" + quote(phrase()) + "]");
         b.append(", \"beam\": ").append(field.equals("beam") ? value : "1");
-        if (field.equals("model") || field.equals("return_timings") || field.equals("max_length")) {
+        if (field.equals("model") || field.equals("return_timings") || field.equals("max_length") || field.equals("alternatives")) {
             b.append(", \"").append(field).append("\": ").append(value);
         }
         return json("wrong-type", NATIVE, b.append('}').toString(), 0);
