@@ -275,6 +275,7 @@ final class BatchingEngine implements AutoCloseable {
                 out = Cancellation.stoppable(() -> !running || allGaveUp(batch), () -> decode.translate(texts, options));
                 others = java.util.Collections.nCopies(texts.size(), List.of());
             } else {
+                // Alternatives come from the translator itself; tests' Decode stand-ins replace plain translations only.
                 List<Translator.Translation> translations = Cancellation.stoppable(() -> !running || allGaveUp(batch),
                         () -> translator.translateWithAlternatives(texts, options, alternatives));
                 out = translations.stream().map(Translator.Translation::text).toList();
