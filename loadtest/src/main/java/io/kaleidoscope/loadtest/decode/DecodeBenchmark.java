@@ -5,6 +5,7 @@ import io.kaleidoscope.Translator;
 import io.kaleidoscope.bundle.DefaultModels;
 import io.kaleidoscope.eval.CorpusBleu;
 import io.kaleidoscope.kmatrix.KMatrixKernels;
+import io.kaleidoscope.loadtest.Machine;
 import io.kaleidoscope.model.AbsorbedAttention;
 import io.kaleidoscope.model.EnginePaths;
 import io.kaleidoscope.model.EngineTimings;
@@ -431,14 +432,15 @@ public final class DecodeBenchmark {
                 ## Decode benchmark
 
                 Dense: %s (%s); K-matrix: %s (%s); %d sentences of %s; %d repetitions per
-                configuration, the two models interleaved batch by batch in alternating order; medians. One engine thread; K-matrix kernel: %s;
+                configuration, the two models interleaved batch by batch in alternating order; medians. Machine: %s.
+                One engine thread; K-matrix kernel: %s;
                 encoder-decoder attention: %s; full-vocabulary output projection: %s; encoder: %s; dense decoder linears: %s; output length limit: %s.
                 sent/s and tok/s count output sentences and output tokens (eos included) per second of
                 decoding (source ids to output ids). ratio = K-matrix speed / dense speed (of the medians);
                 per repetition: the lowest and highest ratio of one repetition's back-to-back pair.
 
                 """, d.bundle().manifest().name(), d.bundle().directory(), k.bundle().manifest().name(), k.bundle().directory(),
-                sentences, data, reps, KMatrixKernels.preferred().description(),
+                sentences, data, reps, Machine.describe(), KMatrixKernels.preferred().description(),
                 paths.attention().name().toLowerCase(Locale.ROOT), paths.output().name().toLowerCase(Locale.ROOT),
                 paths.encoder().name().toLowerCase(Locale.ROOT), paths.decoder().name().toLowerCase(Locale.ROOT), lengthRule == null ? "the bundles' (" + limitOf(d) + ")" : lengthRule + ", fitted to the references");
     }

@@ -2,6 +2,7 @@ package io.kaleidoscope.loadtest.kernel;
 
 import io.kaleidoscope.kmatrix.KMatrixKernels;
 import io.kaleidoscope.kmatrix.KMatrixShape;
+import io.kaleidoscope.loadtest.Machine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,8 +121,8 @@ public final class KernelBenchmarkReport {
 
         StringBuilder s = new StringBuilder();
         s.append("## K-matrix kernel benchmark\n\n");
-        s.append("Machine: %s; CPUs visible to the JVM: %d; JVM %s; kernel: %s%s.%n".formatted(cpuModel(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.version"), KMatrixKernels.preferred().description(), quick ? "; QUICK run (few iterations)" : ""));
+        s.append("Machine: %s; kernel: %s%s.%n".formatted(Machine.describe(), KMatrixKernels.preferred().description(),
+                quick ? "; QUICK run (few iterations)" : ""));
         s.append("Measured FMA peak of one core: %.1f GFLOP/s (%d-lane FloatVector, %d independent chains).%n%n"
                 .formatted(peak, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(), PeakFmaBenchmark.CHAINS));
         s.append("Times are JMH averages per call on one pinned thread (± 99.9% CI half-width). GFLOP/s counts 2 flops per\n");
@@ -221,18 +222,5 @@ public final class KernelBenchmarkReport {
             return String.format(Locale.ROOT, "%.2f", m.nanos() / 1000);
         }
         return String.format(Locale.ROOT, "%.2f ± %.2f", m.nanos() / 1000, m.error() / 1000);
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Not Linux, or unreadable: the report still stands without it.
-        }
-        return System.getProperty("os.arch");
     }
 }
