@@ -2,6 +2,7 @@ package io.kaleidoscope.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kaleidoscope.onnx.CpuInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,25 +20,25 @@ class MachineTest {
                 processor\t: 1
                 model name\t: Another Processor
                 """);
-        assertEquals("AMD EPYC 9654 96-Core Processor", Machine.cpuModel(cpuinfo));
+        assertEquals("AMD EPYC 9654 96-Core Processor", Machine.cpuModel(CpuInfo.of(cpuinfo)));
     }
 
     @Test
     void namesTheVectorFlagsThatMatter(@TempDir Path dir) throws Exception {
         Path avx512 = Files.writeString(dir.resolve("a"),
                 "model name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma f16c avx512f avx512dq avx512_vnni sha_ni\n");
-        assertEquals("avx2 fma f16c avx512f avx512_vnni", Machine.vectorFlags(avx512));
+        assertEquals("avx2 fma f16c avx512f avx512_vnni", Machine.vectorFlags(CpuInfo.of(avx512)));
         Path avx2 = Files.writeString(dir.resolve("b"), "model name\t: AMD EPYC\nflags\t\t: fpu avx avx2 fma f16c avx512fx\n");
-        assertEquals("avx2 fma f16c", Machine.vectorFlags(avx2), "a flag is a whole word");
+        assertEquals("avx2 fma f16c", Machine.vectorFlags(CpuInfo.of(avx2)), "a flag is a whole word");
         Path none = Files.writeString(dir.resolve("c"), "flags\t\t: fp asimd evtstrm\n");
-        assertEquals("none of avx2 fma f16c avx512f avx512_vnni avx_vnni", Machine.vectorFlags(none));
-        assertEquals("flags unknown", Machine.vectorFlags(dir.resolve("absent")));
+        assertEquals("none of avx2 fma f16c avx512f avx512_vnni avx_vnni", Machine.vectorFlags(CpuInfo.of(none)));
+        assertEquals("flags unknown", Machine.vectorFlags(CpuInfo.of(dir.resolve("absent"))));
     }
 
     @Test
     void fallsBackToTheArchitecture(@TempDir Path dir) throws Exception {
-        assertEquals(System.getProperty("os.arch"), Machine.cpuModel(dir.resolve("absent")));
+        assertEquals(System.getProperty("os.arch"), Machine.cpuModel(CpuInfo.of(dir.resolve("absent"))));
         Path noModel = Files.writeString(dir.resolve("cpuinfo"), "processor\t: 0\nBogoMIPS\t: 50.00\n");
-        assertEquals(System.getProperty("os.arch"), Machine.cpuModel(noModel));
+        assertEquals(System.getProperty("os.arch"), Machine.cpuModel(CpuInfo.of(noModel)));
     }
 }

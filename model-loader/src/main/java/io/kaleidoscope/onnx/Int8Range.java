@@ -1,9 +1,7 @@
 package io.kaleidoscope.onnx;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Set;
 
 /**
  * How many bits of each int8 weight the engine uses ({@link Int8Weight}): 8 (levels −127..127)
@@ -38,21 +36,12 @@ public final class Int8Range {
         }
         String arch = System.getProperty("os.arch", "");
         boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
-        return !x86 || hasVnni(Path.of("/proc/cpuinfo")) ? 8 : 7;
+        return !x86 || hasVnni(CpuInfo.PROC_CPUINFO) ? 8 : 7;
     }
 
     /** Whether a cpuinfo file lists an x86 VNNI extension among its flags; false when unreadable. */
     static boolean hasVnni(Path cpuinfo) {
-        try {
-            List<String> lines = Files.readAllLines(cpuinfo);
-            return lines.stream()
-                    .filter(line -> line.startsWith("flags"))
-                    .findFirst()
-                    .map(line -> List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+")))
-                    .map(flags -> flags.contains("avx512_vnni") || flags.contains("avx_vnni"))
-                    .orElse(false);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        Set<String> flags = CpuInfo.of(cpuinfo).flags();
+        return flags.contains("avx512_vnni") || flags.contains("avx_vnni");
     }
 }
