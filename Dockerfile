@@ -42,17 +42,27 @@ RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -q -pl server -am package -DskipTests \
     && mkdir -p /opt/kaleido/lib \
     && cp server/target/libs/*.jar server/target/server-*.jar /opt/kaleido/lib/
-# ONNX Runtime's jar carries native libraries for five platforms (41 MB, 147 MB unpacked): keep
-# only this platform's (linux-x64 or linux-aarch64), which is all its loader looks for.
-RUN set -e; keep="linux-$(uname -m | sed 's/^x86_64$/x64/')"; \
+# ONNX Runtime's jar carries native libraries for five platforms (41 MB, 147 MB unpacked), and its
+# loader copies this platform's two (22 MB) into java.io.tmpdir at every start and loads them from
+# there, which needs an executable /tmp. Instead this platform's are unpacked here, once, into
+# /opt/kaleido/native, where -Donnxruntime.native.path (ENTRYPOINT) points the loader, and the jar
+# keeps none. (The loader still makes an empty directory under /tmp at every start.)
+RUN set -e; platform="linux-$(uname -m | sed 's/^x86_64$/x64/')"; mkdir -p /opt/kaleido/native; \
     for jar in /opt/kaleido/lib/onnxruntime-*.jar; do \
         rm -rf /tmp/ort && mkdir /tmp/ort && (cd /tmp/ort && jar xf "$jar"); \
-        test -d "/tmp/ort/ai/onnxruntime/native/$keep"; \
-        find /tmp/ort/ai/onnxruntime/native -mindepth 1 -maxdepth 1 ! -name "$keep" -exec rm -rf {} +; \
+        test -f "/tmp/ort/ai/onnxruntime/native/$platform/libonnxruntime.so"; \
+        mv /tmp/ort/ai/onnxruntime/native/"$platform"/* /opt/kaleido/native/; \
+        rm -rf /tmp/ort/ai/onnxruntime/native; \
         mv /tmp/ort/META-INF/MANIFEST.MF /tmp/ort.MF; \
         jar --create --file "$jar" --manifest /tmp/ort.MF -C /tmp/ort .; \
         rm -rf /tmp/ort /tmp/ort.MF; \
     done
+# JNA, which DJL uses to look for CUDA at start, would likewise copy its dispatch library to /tmp:
+# it loads from /opt/kaleido/native too (-Djna.boot.library.path, and -Djna.nounpack=true so that it
+# never unpacks; with no CUDA there DJL then finds no GPU, as before).
+RUN set -e; platform="linux-$(uname -m | sed 's/_/-/')"; rm -rf /tmp/jna && mkdir /tmp/jna; \
+    (cd /tmp/jna && jar xf /opt/kaleido/lib/jna-*.jar "com/sun/jna/$platform/libjnidispatch.so"); \
+    mv "/tmp/jna/com/sun/jna/$platform/libjnidispatch.so" /opt/kaleido/native/; rm -rf /tmp/jna
 # The classpath as a java @argfile with the jars in a fixed order (a lib/* wildcard expands in
 # directory order, and the AOT cache below is only used with the classpath it was made with).
 RUN printf -- '-cp %s\n' "$(ls /opt/kaleido/lib/*.jar | sort | paste -sd:)" >/opt/kaleido/classpath.args
@@ -67,12 +77,15 @@ COPY deploy/container/aot-train.sh /tmp/aot-train
 # AOT cache (JDK 25): one training run of the real server (model load, translations, metrics)
 # with the runtime, flags and classpath of the ENTRYPOINT below -- keep the two in step -- on a
 # random port (a build container may share the host's network).
+# DJL (SentencePiece) unpacks its native library into DJL_CACHE_DIR when it is not there yet: this
+# run puts it in /opt/kaleido/djl, where the server then finds it, so it writes nothing at start.
 RUN KALEIDO_MODELS=/opt/kaleido/${MODEL_DIR} KALEIDO_PORT=$(shuf -i 20000-39999 -n 1) \
     /tmp/aot-train /opt/kaleido/kaleido.aot \
         /opt/java/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-        -Dai.djl.offline=true -Djava.io.tmpdir=/tmp -DDJL_CACHE_DIR=/tmp/djl \
-        -XX:MaxRAMPercentage=50 -XX:-UsePerfData @/opt/kaleido/classpath.args \
-    && rm -rf /tmp/djl /tmp/onnxruntime-java*
+        -Dai.djl.offline=true -Djava.io.tmpdir=/tmp -DDJL_CACHE_DIR=/opt/kaleido/djl \
+        -Donnxruntime.native.path=/opt/kaleido/native -Djna.boot.library.path=/opt/kaleido/native \
+        -Djna.nounpack=true -XX:MaxRAMPercentage=50 -XX:-UsePerfData @/opt/kaleido/classpath.args \
+    && test -n "$(find /opt/kaleido/djl -name '*sentencepiece_native*')"
 
 FROM ${RUNTIME_IMAGE}
 ARG MODEL_DIR=models/small-kmatrix
@@ -80,7 +93,8 @@ RUN groupadd --gid 10001 kaleido \
     && useradd --uid 10001 --gid kaleido --home-dir /opt/kaleido --no-create-home \
         --shell /usr/sbin/nologin kaleido
 COPY --from=build /opt/java/jre /opt/java/jre
-# lib/ (server and dependency jars), classpath.args, kaleido.aot, bin/ready-check, the model
+# lib/ (server and dependency jars), native/ and djl/ (native libraries), classpath.args, kaleido.aot,
+# bin/ready-check, the model
 COPY --from=build /opt/kaleido/ /opt/kaleido/
 ENV JAVA_HOME=/opt/java/jre \
     PATH=/opt/java/jre/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -93,10 +107,13 @@ EXPOSE 5000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["/opt/kaleido/bin/ready-check"]
 # SIGTERM: the server refuses new requests, finishes those in flight and exits 0.
 STOPSIGNAL SIGTERM
-# ONNX Runtime and DJL (SentencePiece) unpack their native libraries at start: into /tmp, the one
-# writable place (mount a tmpfs or emptyDir there when the root file system is read-only).
+# The native libraries load from /opt/kaleido (native/, djl/), so /tmp needs to be writable but not
+# executable (ONNX Runtime's loader makes an empty directory there): a small noexec tmpfs or
+# emptyDir is enough when the root file system is read-only.
 # -XX:-UsePerfData: no hsperfdata file in /tmp. -XX:AOTCache: the classes of the training run.
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", \
-            "-Dai.djl.offline=true", "-Djava.io.tmpdir=/tmp", "-DDJL_CACHE_DIR=/tmp/djl", \
+            "-Dai.djl.offline=true", "-Djava.io.tmpdir=/tmp", "-DDJL_CACHE_DIR=/opt/kaleido/djl", \
+            "-Donnxruntime.native.path=/opt/kaleido/native", "-Djna.boot.library.path=/opt/kaleido/native", \
+            "-Djna.nounpack=true", \
             "-XX:MaxRAMPercentage=50", "-XX:-UsePerfData", "-XX:AOTCache=/opt/kaleido/kaleido.aot", \
             "@/opt/kaleido/classpath.args", "io.kaleidoscope.server.Main"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Container smoke test: builds the image (Dockerfile at the repository root), runs it with a
-# read-only root file system, waits for /ready, translates a sentence through POST /translate,
+# read-only root file system and a small noexec tmpfs /tmp (the native libraries must load from the
+# image, not from /tmp), waits for /ready, translates a sentence through POST /translate,
 # checks the answer is non-empty English, checks the HEALTHCHECK, the non-root user and that the
 # JVM uses the image's AOT cache, stops the container (SIGTERM: it must exit 0), and prints the
 # image size and the start-up time (container start -> /ready answers 200). Removes the
@@ -58,8 +59,10 @@ t0=$(now)
 # --health-interval disable: podman schedules health checks with systemd timers, and there may be
 # no systemd; `podman healthcheck run` below runs the image's HEALTHCHECK once instead. (Without
 # systemd, podman 4.3 still logs "unable to get systemd connection" errors: harmless.)
+# --tmpfs /tmp: noexec (Docker's default for a tmpfs) and 16 MB, so a native library that is
+# unpacked to /tmp and loaded from there fails the start.
 podman run -d --name "$NAME" --runtime runc "${ULIMITS[@]}" --read-only --cpus 2 --memory 2g \
-    --health-interval disable "${aot[@]}" \
+    --tmpfs /tmp:rw,noexec,nosuid,nodev,size=16m --health-interval disable "${aot[@]}" \
     "${net[@]}" "$IMAGE" >/dev/null || die "container did not start"
 ready=""
 while [[ $(seconds "$t0" "$(now)" | cut -d. -f1) -lt $READY_TIMEOUT ]]; do
@@ -92,6 +95,9 @@ grep -qiwE 'the|a|file|was|is|has|not|found|no' <<<"$text" || die "no English wo
 user=$(podman exec "$NAME" id -u)
 [[ "$user" != 0 ]] || die "the server runs as root"
 podman healthcheck run "$NAME" >/dev/null || die "HEALTHCHECK failed on a ready server"
+# Only ONNX Runtime's empty directory may be there: no file (no unpacked library).
+left=$(podman exec "$NAME" find /tmp -mindepth 1 ! -type d)
+[[ -z "$left" ]] || die "the server left files in /tmp: $left"
 metrics=$(curl -s "http://127.0.0.1:$PORT/metrics")
 grep -q '^kaleido_inference_seconds_bucket{' <<<"$metrics" || die "/metrics lacks kaleido_inference_seconds"
 
@@ -101,5 +107,5 @@ code=$(podman inspect --format '{{.State.ExitCode}}' "$NAME")
 
 echo "container-smoke: image $IMAGE: $(awk -v b="$size_bytes" 'BEGIN { printf "%.1f MB (%d bytes)", b / 1e6, b }')"
 echo "container-smoke: start-up (container start -> /ready 200): $ready s"
-echo "container-smoke: runs as uid $user;${aot[*]:+ AOT cache used;} HEALTHCHECK passes; SIGTERM -> exit 0"
+echo "container-smoke: runs as uid $user;${aot[*]:+ AOT cache used;} /tmp (noexec) holds no file; HEALTHCHECK passes; SIGTERM -> exit 0"
 echo "container-smoke: PASS"
