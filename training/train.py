@@ -65,6 +65,18 @@ def inverse_sqrt(step, warmup):
     return min(step / warmup, math.sqrt(warmup / step))
 
 
+def learning_rate_factor(step, warmup, total_steps, cooldown):
+    """The schedule's factor for the `step`-th update (1-based): inverse_sqrt, and over the run's last
+    `cooldown` updates a straight line from its value where the cool-down starts to zero (the value
+    of update total_steps + 1, which never runs). A plateaued inverse-square-root run gains from
+    letting the learning rate fall; the line keeps that to the end of the run only, so a run can be
+    cooled down from any checkpoint by resuming it with --steps and --cooldown."""
+    start = total_steps - cooldown
+    if cooldown <= 0 or step <= start:
+        return inverse_sqrt(step, warmup)
+    return inverse_sqrt(start, warmup) * max(total_steps + 1 - step, 0) / (cooldown + 1)
+
+
 def average_checkpoints(paths):
     avg = None
     for p in paths:
@@ -109,6 +121,8 @@ def main():
     ap.add_argument("--spm", required=True, help="SentencePiece .model (train it with training.tokenizer)")
     ap.add_argument("--out", required=True, help="run directory (checkpoints, log)")
     ap.add_argument("--steps", type=int, help="override the config's step count")
+    ap.add_argument("--cooldown", type=int, help="override: the run's last N steps take the learning rate "
+                                                 "linearly down to zero (0 = none)")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after this wall time (0 = no limit)")
     ap.add_argument("--train-slice", type=int, help="override: use the first N shuffled train pairs")
     ap.add_argument("--max-tokens", type=int, help="override the token budget per batch")
@@ -130,10 +144,12 @@ def main():
         ap.error("--resume and --init-from exclude each other: a resumed run already has its weights")
 
     mcfg, tcfg = get_config(args.config, args.variant)
-    for field, value in (("steps", args.steps), ("train_slice", args.train_slice),
+    for field, value in (("steps", args.steps), ("cooldown", args.cooldown), ("train_slice", args.train_slice),
                          ("max_tokens", args.max_tokens), ("seed", args.seed)):
         if value is not None:
             setattr(tcfg, field, value)
+    if not 0 <= tcfg.cooldown < tcfg.steps:
+        ap.error(f"--cooldown {tcfg.cooldown} must be at least 0 and below --steps {tcfg.steps}")
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(tcfg.seed)
@@ -159,7 +175,8 @@ def main():
     print(f"model: {args.variant}, {count_parameters(model)} parameters", flush=True)
     opt = torch.optim.Adam(param_groups(model, tcfg.weight_decay), lr=tcfg.lr, betas=tcfg.betas,
                            eps=1e-8)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: inverse_sqrt(s + 1, tcfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: learning_rate_factor(s + 1, tcfg.warmup, tcfg.steps,
+                                                                                   tcfg.cooldown))
 
     meta = {"config": args.config, "variant": args.variant, "model_config": mcfg.to_dict(),
             "train_config": {k: v for k, v in vars(tcfg).items()}, "spm": os.path.abspath(args.spm),
@@ -251,7 +268,8 @@ def main():
 def resume(path, model, opt, sched, meta):
     """Load a checkpoint of the same run into model, opt and sched; returns its step.
 
-    Checkpoints written before resuming existed hold the weights only: Adam's moments then start
+    The learning rate follows this run's schedule (a --cooldown given now applies from the next
+    update). Checkpoints written before resuming existed hold the weights only: Adam's moments then start
     again from zero and the learning rate from the schedule's value at that step; the dropout
     masks differ from an uninterrupted run's. Newer ones continue exactly where the run was."""
     ckpt = torch.load(path, map_location="cpu")
@@ -266,6 +284,7 @@ def resume(path, model, opt, sched, meta):
         opt.load_state_dict(ckpt["optimizer"])
         sched.load_state_dict(ckpt["scheduler"])
         torch.set_rng_state(ckpt["torch_rng"])
+        restart_schedule(opt, sched, step)          # the same value, unless this run adds a cool-down
     else:
         print(f"{path} holds weights only: Adam's moments restart from zero", flush=True)
         restart_schedule(opt, sched, step)

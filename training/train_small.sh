@@ -9,6 +9,9 @@
 #   EVAL_LIMIT  sentences per split for the manifests' scores (default 1000; 0 = whole split)
 #   CORPUS      corpus directory (default data/corpus)
 #   STEPS       step cap (default: the config's, 5,000)
+#   COOLDOWN    the last N steps (up to STEPS) take the learning rate linearly down to zero (train.py
+#               --cooldown; default 0); with STEPS beyond a run's latest checkpoint it cools that run
+#               down from there, e.g. STEPS=19000 COOLDOWN=2000 after 17,000 steps
 #   INIT_FROM   start each run that has no checkpoint yet from the bundle INIT_FROM-VARIANT at the
 #               step it was trained to (train.py --init-from), e.g. INIT_FROM=models/small STEPS=7000
 #               continues the shipped pair (RUN/spm.model must then be their sentencepiece.model)
@@ -21,6 +24,7 @@ RUN=${RUN:-training/runs/small}
 MINUTES=${MINUTES:-180}
 STEPS=${STEPS:-$($PY -c "from training.configs import get_config; print(get_config('small', 'dense')[1].steps)")}
 INIT_FROM=${INIT_FROM:-}
+COOLDOWN=${COOLDOWN:-0}
 EVAL_LIMIT=${EVAL_LIMIT:-1000}
 VARIANTS=${VARIANTS:-dense kmatrix}
 CORPUS=${CORPUS:-data/corpus}
@@ -47,7 +51,7 @@ for v in $VARIANTS; do
   fi
   OMP_NUM_THREADS=1 taskset -c $core $PY -m training.train --config small --variant $v \
     --spm "$RUN/spm.model" --out "$RUN/$v" --corpus "$CORPUS" --threads 1 \
-    --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" --steps "$STEPS" "${resume[@]}" >> "$RUN/$v.log" 2>&1 &
+    --data-cache "$RUN/batches.pt" --max-minutes "$MINUTES" --steps "$STEPS" --cooldown "$COOLDOWN" "${resume[@]}" >> "$RUN/$v.log" 2>&1 &
   pids+=($!)
   core=$(( (core + 1) % $(nproc) ))
 done

@@ -8,7 +8,7 @@ import torch
 from training.configs import BOS_ID, EOS_ID, PAD_ID
 from training.data import token_budget_batches
 from training.kmatrix import KMatrixLayer
-from training.train import average_checkpoints, inverse_sqrt, param_groups
+from training.train import average_checkpoints, inverse_sqrt, learning_rate_factor, param_groups
 
 from .conftest import make_model
 
@@ -49,6 +49,18 @@ def test_inverse_sqrt_schedule():
     assert inverse_sqrt(50, 100) == 0.5
     assert inverse_sqrt(100, 100) == 1.0
     assert math.isclose(inverse_sqrt(400, 100), 0.5)
+
+
+def test_cooldown_takes_the_learning_rate_linearly_to_zero_over_the_last_steps():
+    for step in (1, 50, 100, 900, 1000):                   # no cool-down: inverse_sqrt throughout
+        assert learning_rate_factor(step, 100, 1000, 0) == inverse_sqrt(step, 100)
+    third = inverse_sqrt(900, 100)                          # 1/3 where a 100-step cool-down starts
+    assert math.isclose(third, 1 / 3)
+    assert learning_rate_factor(900, 100, 1000, 100) == third
+    assert math.isclose(learning_rate_factor(901, 100, 1000, 100), third * 100 / 101)
+    assert math.isclose(learning_rate_factor(950, 100, 1000, 100), third * 51 / 101)
+    assert math.isclose(learning_rate_factor(1000, 100, 1000, 100), third / 101)
+    assert learning_rate_factor(1001, 100, 1000, 100) == 0.0
 
 
 def test_average_checkpoints(tmp_path):
@@ -124,6 +136,27 @@ def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, s
     # the averaging window continues across the resume: the checkpoint resumed from is in it
     summary = torch.load(tmp_path / "parts" / "checkpoint_avg.pt")["training"]
     assert summary["averaged"] == ["checkpoint_5.pt", "checkpoint_30.pt"] and summary["resumed_from"] == "checkpoint_5.pt"
+
+
+def test_a_run_resumed_with_a_cooldown_ends_as_one_cooled_down_from_the_start(tmp_path, spm_model, monkeypatch):
+    """--cooldown on a resumed run: a plateaued run is cooled down from its last checkpoint."""
+    import pytest
+    corpus = _corpus(tmp_path, [(f"Datei {i} gefunden", f"file {i} found") for i in range(60)])
+    common = ["--config", "tiny", "--variant", "dense", "--spm", spm_model, "--corpus", str(corpus),
+              "--max-tokens", "256", "--threads", "1", "--device", "cpu"]
+    _train(monkeypatch, *common, "--out", str(tmp_path / "whole"), "--steps", "10", "--cooldown", "4")
+    _train(monkeypatch, *common, "--out", str(tmp_path / "parts"), "--steps", "5")
+    _train(monkeypatch, *common, "--out", str(tmp_path / "parts"), "--steps", "10", "--cooldown", "4",
+           "--resume", str(tmp_path / "parts" / "checkpoint_5.pt"))
+    whole = torch.load(tmp_path / "whole" / "checkpoint_10.pt")
+    parts = torch.load(tmp_path / "parts" / "checkpoint_10.pt")
+    for name, tensor in whole["model"].items():
+        assert torch.equal(tensor, parts["model"][name]), name
+    assert parts["optimizer"]["param_groups"][0]["lr"] == 0.0   # update 11 would have none
+    assert parts["train_config"]["cooldown"] == 4               # recorded for the bundle's manifest
+    assert torch.load(tmp_path / "parts" / "checkpoint_5.pt")["train_config"]["cooldown"] == 0
+    with pytest.raises(SystemExit):                          # argparse's error: the cool-down must fit the run
+        _train(monkeypatch, *common, "--out", str(tmp_path / "bad"), "--steps", "10", "--cooldown", "10")
 
 
 def test_resuming_from_another_runs_checkpoint_is_refused(tmp_path, spm_model, monkeypatch):
