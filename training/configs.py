@@ -46,6 +46,7 @@ class TrainConfig:
     lr: float = 1e-3
     warmup: int = 1000
     cooldown: int = 0  # the last N steps of the run take the learning rate linearly down to zero
+    cooldown_minutes: float = 0.0  # the same over the last N minutes of a --max-minutes run
     betas: tuple = (0.9, 0.98)
     weight_decay: float = 1e-4  # never applied to twiddles, biases or norms
     clip_norm: float = 0.0

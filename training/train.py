@@ -23,6 +23,7 @@ from .configs import CONFIGS, PAD_ID, get_config, ModelConfig
 from .data import load_split, token_budget_batches
 from .kmatrix import KMatrixLayer
 from .model import KMATRIX_PARTS, DynamicConvTransformer, count_parameters
+from .schedule import LearningRateSchedule, inverse_sqrt, learning_rate_factor  # noqa: F401 (tests import them here)
 
 
 def corpus_hash(corpus_dir):
@@ -58,23 +59,6 @@ def param_groups(model, weight_decay):
         else:
             decay.append(p)
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-
-
-def inverse_sqrt(step, warmup):
-    step = max(step, 1)
-    return min(step / warmup, math.sqrt(warmup / step))
-
-
-def learning_rate_factor(step, warmup, total_steps, cooldown):
-    """The schedule's factor for the `step`-th update (1-based): inverse_sqrt, and over the run's last
-    `cooldown` updates a straight line from its value where the cool-down starts to zero (the value
-    of update total_steps + 1, which never runs). A plateaued inverse-square-root run gains from
-    letting the learning rate fall; the line keeps that to the end of the run only, so a run can be
-    cooled down from any checkpoint by resuming it with --steps and --cooldown."""
-    start = total_steps - cooldown
-    if cooldown <= 0 or step <= start:
-        return inverse_sqrt(step, warmup)
-    return inverse_sqrt(start, warmup) * max(total_steps + 1 - step, 0) / (cooldown + 1)
 
 
 def average_checkpoints(paths):
@@ -123,6 +107,8 @@ def main():
     ap.add_argument("--steps", type=int, help="override the config's step count")
     ap.add_argument("--cooldown", type=int, help="override: the run's last N steps take the learning rate "
                                                  "linearly down to zero (0 = none)")
+    ap.add_argument("--cooldown-minutes", type=float,
+                    help="override: the last N minutes of a --max-minutes run take the learning rate linearly down to zero")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after this wall time (0 = no limit)")
     ap.add_argument("--train-slice", type=int, help="override: use the first N shuffled train pairs")
     ap.add_argument("--max-tokens", type=int, help="override the token budget per batch")
@@ -144,7 +130,8 @@ def main():
         ap.error("--resume and --init-from exclude each other: a resumed run already has its weights")
 
     mcfg, tcfg = get_config(args.config, args.variant)
-    for field, value in (("steps", args.steps), ("cooldown", args.cooldown), ("train_slice", args.train_slice),
+    for field, value in (("steps", args.steps), ("cooldown", args.cooldown),
+                         ("cooldown_minutes", args.cooldown_minutes), ("train_slice", args.train_slice),
                          ("max_tokens", args.max_tokens), ("seed", args.seed)):
         if value is not None:
             setattr(tcfg, field, value)
@@ -175,8 +162,14 @@ def main():
     print(f"model: {args.variant}, {count_parameters(model)} parameters", flush=True)
     opt = torch.optim.Adam(param_groups(model, tcfg.weight_decay), lr=tcfg.lr, betas=tcfg.betas,
                            eps=1e-8)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: learning_rate_factor(s + 1, tcfg.warmup, tcfg.steps,
-                                                                                   tcfg.cooldown))
+    try:
+        schedule = LearningRateSchedule(tcfg.warmup, tcfg.steps, tcfg.cooldown, args.max_minutes,
+                                        tcfg.cooldown_minutes)
+    except ValueError as e:
+        ap.error(str(e))
+    # Through a lambda: LambdaLR saves a callable object's attributes in its state and a resume would
+    # put the old run's settings (cool-down, clock) back into this one's schedule.
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda updates_done: schedule(updates_done))
 
     meta = {"config": args.config, "variant": args.variant, "model_config": mcfg.to_dict(),
             "train_config": {k: v for k, v in vars(tcfg).items()}, "spm": os.path.abspath(args.spm),
@@ -197,6 +190,7 @@ def main():
     # An uninterrupted run's batch order: the epoch and the place in it that step reached.
     epoch, skip = divmod(step, len(batches))
     start = time.time()
+    schedule.start()
     win_tokens, win_tgt, win_loss, win_nll, win_time = 0, 0, 0.0, 0.0, time.time()
     stop = False
     model.train()

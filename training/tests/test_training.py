@@ -63,6 +63,28 @@ def test_cooldown_takes_the_learning_rate_linearly_to_zero_over_the_last_steps()
     assert learning_rate_factor(1001, 100, 1000, 100) == 0.0
 
 
+def test_a_wall_clock_cooldown_takes_the_learning_rate_to_zero_as_the_run_ends():
+    import pytest
+    from training.schedule import LearningRateSchedule
+    now = [0.0]
+    schedule = LearningRateSchedule(warmup=100, total_steps=8000, max_minutes=10, cooldown_minutes=2,
+                                    clock=lambda: now[0])
+    assert schedule(399) == inverse_sqrt(400, 100)           # before start(): the step schedule alone
+    schedule.start()
+    now[0] = 479.0                                           # 8 min 59 s left: not yet
+    assert schedule(399) == inverse_sqrt(400, 100) == 0.5
+    now[0] = 540.0                                           # 60 s of the 120 left: half the value where it began
+    assert schedule(899) == pytest.approx(inverse_sqrt(900, 100) / 2)
+    now[0] = 570.0                                           # from that value, not the step schedule's later ones
+    assert schedule(1599) == pytest.approx(inverse_sqrt(900, 100) / 4)
+    now[0] = 601.0
+    assert schedule(1700) == 0.0
+    with pytest.raises(ValueError, match="needs --max-minutes"):
+        LearningRateSchedule(100, 8000, max_minutes=0, cooldown_minutes=2)
+    with pytest.raises(ValueError, match="longer than the run"):
+        LearningRateSchedule(100, 8000, max_minutes=1, cooldown_minutes=2)
+
+
 def test_average_checkpoints(tmp_path):
     paths = []
     for i, v in enumerate([1.0, 2.0, 6.0]):
@@ -157,6 +179,8 @@ def test_a_run_resumed_with_a_cooldown_ends_as_one_cooled_down_from_the_start(tm
     assert torch.load(tmp_path / "parts" / "checkpoint_5.pt")["train_config"]["cooldown"] == 0
     with pytest.raises(SystemExit):                          # argparse's error: the cool-down must fit the run
         _train(monkeypatch, *common, "--out", str(tmp_path / "bad"), "--steps", "10", "--cooldown", "10")
+    with pytest.raises(SystemExit):                          # a cool-down in minutes counts back from --max-minutes
+        _train(monkeypatch, *common, "--out", str(tmp_path / "bad"), "--steps", "10", "--cooldown-minutes", "1")
 
 
 def test_resuming_from_another_runs_checkpoint_is_refused(tmp_path, spm_model, monkeypatch):
