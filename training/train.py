@@ -1,6 +1,6 @@
 """Train one model (dense or kmatrix) and leave an averaged checkpoint.
 
-Recipe (DESIGN §3): Adam (0.9, 0.98), inverse-sqrt warm-up, label smoothing 0.1, dropout 0.3 /
+Recipe (DESIGN §3): Adam (0.9, 0.98), inverse-sqrt warm-up (and an optional cool-down, schedule.py), label smoothing 0.1, dropout 0.3 /
 0.1, bf16 autocast on GPU, batches built once by token budget, average of the last N checkpoints.
 
     /usr/bin/python3 -m training.train --config tiny --variant dense --spm RUN/spm.model --out RUN/dense
