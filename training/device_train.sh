@@ -10,6 +10,8 @@
 #                                         kmatrix; with VARIANTS naming a third, a third call fetches it)
 # Its inputs travel in .devcarry/ (made by training/device_pack.sh, named in the call's carry).
 #   MINUTES  training wall time, both models at once (default 7; the first call ends ~1.5 min later)
+#   COOLDOWN_MINUTES  the last N minutes of it take the learning rate linearly to zero (train.py
+#            --cooldown-minutes; default a fifth of MINUTES; training/README.md, "Cool-down")
 #   VARIANTS the models trained side by side (default "dense kmatrix"; dense first, its pieces come
 #            back with the first call; "dense kmatrix kmatrix-encoder" adds the named variant)
 #   PY, CONFIG (base), DEVICE (cuda), CARRY (.devcarry), WORK (/tmp/kaleido-device)
@@ -25,6 +27,7 @@ PY=${PY:-python3}
 CONFIG=${CONFIG:-base}
 DEVICE=${DEVICE:-cuda}
 MINUTES=${MINUTES:-7}
+COOLDOWN_MINUTES=${COOLDOWN_MINUTES:-$(awk -v m="$MINUTES" 'BEGIN { print m / 5 }')}
 VARIANTS=${VARIANTS:-dense kmatrix}
 CARRY=${CARRY:-.devcarry}
 WORK=${WORK:-/tmp/kaleido-device}
@@ -55,6 +58,7 @@ train)
   pids=()
   for v in $VARIANTS; do
     "$PY" -m training.train "${common[@]}" --variant $v --out "$WORK/run/$v" --max-minutes "$MINUTES" \
+      --cooldown-minutes "$COOLDOWN_MINUTES" \
       > "$WORK/run/$v.log" 2>&1 &
     pids+=($!)
   done

@@ -4,6 +4,8 @@
 # models/de-en-dense and models/de-en-kmatrix as fp16 bundles.
 #   MINUTES     training wall time per model (default 7: both run at once, so ~7 min of GPU time,
 #               plus ~2 min for evaluation and export)
+#   COOLDOWN_MINUTES  the last N minutes of training take the learning rate linearly to zero
+#               (train.py --cooldown-minutes; default a fifth of MINUTES; training/README.md, "Cool-down")
 #   EVAL_LIMIT  sentences per split for the manifest's BLEU (default 2000; 0 = whole split)
 #   VARIANTS    the models (default "dense kmatrix"; add kmatrix-encoder for the named variant)
 # The same script runs the tiny config on CPU (how it was proven without a GPU):
@@ -20,6 +22,7 @@ CORPUS=${CORPUS:-data/corpus}
 MODELS=${MODELS:-models}
 RUN=${RUN:-training/runs/$CONFIG}
 MINUTES=${MINUTES:-7}
+COOLDOWN_MINUTES=${COOLDOWN_MINUTES:-$(awk -v m="$MINUTES" 'BEGIN { print m / 5 }')}
 EVAL_LIMIT=${EVAL_LIMIT:-2000}
 VARIANTS=${VARIANTS:-dense kmatrix}
 mkdir -p "$RUN"
@@ -34,7 +37,8 @@ logs=()
 for v in $VARIANTS; do
   logs+=("$RUN/$v.log")
   "$PY" -m training.train --config "$CONFIG" --variant $v --spm "$RUN/spm.model" --out "$RUN/$v" \
-    --corpus "$CORPUS" --device "$DEVICE" --max-minutes "$MINUTES" > "$RUN/$v.log" 2>&1 &
+    --corpus "$CORPUS" --device "$DEVICE" --max-minutes "$MINUTES" \
+    --cooldown-minutes "$COOLDOWN_MINUTES" > "$RUN/$v.log" 2>&1 &
   pids+=($!)
 done
 tail -n +1 -f "${logs[@]}" &
