@@ -1,7 +1,8 @@
 """Train one model (dense or kmatrix) and leave an averaged checkpoint.
 
-Recipe (DESIGN §3): Adam (0.9, 0.98), inverse-sqrt warm-up (and an optional cool-down, schedule.py), label smoothing 0.1, dropout 0.3 /
-0.1, bf16 autocast on GPU, batches built once by token budget, average of the last N checkpoints.
+Recipe (DESIGN §3): Adam (0.9, 0.98), inverse-sqrt warm-up and decay (an optional cool-down at the
+end, schedule.py), label smoothing 0.1, dropout 0.3 / 0.1, bf16 autocast on GPU, batches built once
+by token budget, average of the last N checkpoints.
 
     /usr/bin/python3 -m training.train --config tiny --variant dense --spm RUN/spm.model --out RUN/dense
 """
@@ -23,7 +24,7 @@ from .configs import CONFIGS, PAD_ID, get_config, ModelConfig
 from .data import load_split, token_budget_batches
 from .kmatrix import KMatrixLayer
 from .model import KMATRIX_PARTS, DynamicConvTransformer, count_parameters
-from .schedule import LearningRateSchedule, inverse_sqrt, learning_rate_factor  # noqa: F401 (tests import them here)
+from .schedule import LearningRateSchedule
 
 
 def corpus_hash(corpus_dir):
@@ -107,8 +108,8 @@ def main():
     ap.add_argument("--steps", type=int, help="override the config's step count")
     ap.add_argument("--cooldown", type=int, help="override: the run's last N steps take the learning rate "
                                                  "linearly down to zero (0 = none)")
-    ap.add_argument("--cooldown-minutes", type=float,
-                    help="override: the last N minutes of a --max-minutes run take the learning rate linearly down to zero")
+    ap.add_argument("--cooldown-minutes", type=float, help="override: the last N minutes of a --max-minutes run "
+                                                           "take the learning rate linearly down to zero")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after this wall time (0 = no limit)")
     ap.add_argument("--train-slice", type=int, help="override: use the first N shuffled train pairs")
     ap.add_argument("--max-tokens", type=int, help="override the token budget per batch")
@@ -278,10 +279,9 @@ def resume(path, model, opt, sched, meta):
         opt.load_state_dict(ckpt["optimizer"])
         sched.load_state_dict(ckpt["scheduler"])
         torch.set_rng_state(ckpt["torch_rng"])
-        restart_schedule(opt, sched, step)          # the same value, unless this run adds a cool-down
     else:
         print(f"{path} holds weights only: Adam's moments restart from zero", flush=True)
-        restart_schedule(opt, sched, step)
+    restart_schedule(opt, sched, step)     # the checkpoint's rate, unless this run adds a cool-down
     return step
 
 

@@ -8,7 +8,8 @@ import torch
 from training.configs import BOS_ID, EOS_ID, PAD_ID
 from training.data import token_budget_batches
 from training.kmatrix import KMatrixLayer
-from training.train import average_checkpoints, inverse_sqrt, learning_rate_factor, param_groups
+from training.schedule import LearningRateSchedule, inverse_sqrt, learning_rate_factor
+from training.train import average_checkpoints, param_groups
 
 from .conftest import make_model
 
@@ -65,7 +66,6 @@ def test_cooldown_takes_the_learning_rate_linearly_to_zero_over_the_last_steps()
 
 def test_a_wall_clock_cooldown_takes_the_learning_rate_to_zero_as_the_run_ends():
     import pytest
-    from training.schedule import LearningRateSchedule
     now = [0.0]
     schedule = LearningRateSchedule(warmup=100, total_steps=8000, max_minutes=10, cooldown_minutes=2,
                                     clock=lambda: now[0])
@@ -201,7 +201,7 @@ def test_a_run_starts_from_a_bundles_weights_and_step(tmp_path, spm_model, monke
     from training import export
     from training.configs import get_config
     from training.model import DynamicConvTransformer
-    from training.train import init_from_bundle, inverse_sqrt, load_checkpoint
+    from training.train import init_from_bundle, load_checkpoint
     corpus = _corpus(tmp_path, [(f"Datei {i} gefunden", f"file {i} found") for i in range(40)])
     common = ["--config", "tiny", "--variant", "kmatrix", "--spm", spm_model, "--corpus", str(corpus),
               "--max-tokens", "256", "--threads", "1", "--device", "cpu"]
