@@ -11,7 +11,8 @@
 # Its inputs travel in .devcarry/ (made by training/device_pack.sh, named in the call's carry).
 #   MINUTES  training wall time, both models at once (default 7; the first call ends ~1.5 min later)
 #   COOLDOWN_MINUTES  the last N minutes of it take the learning rate linearly to zero (train.py
-#            --cooldown-minutes; default a fifth of MINUTES; training/README.md, "Cool-down")
+#            --cooldown-minutes; default 0: it helped a plateaued run and hurt a short one,
+#            training/README.md, "Cool-down")
 #   VARIANTS the models trained side by side (default "dense kmatrix"; dense first, its pieces come
 #            back with the first call; "dense kmatrix kmatrix-encoder" adds the named variant)
 #   PY, CONFIG (base), DEVICE (cuda), CARRY (.devcarry), WORK (/tmp/kaleido-device)
@@ -27,7 +28,7 @@ PY=${PY:-python3}
 CONFIG=${CONFIG:-base}
 DEVICE=${DEVICE:-cuda}
 MINUTES=${MINUTES:-7}
-COOLDOWN_MINUTES=${COOLDOWN_MINUTES:-$(awk -v m="$MINUTES" 'BEGIN { print m / 5 }')}
+COOLDOWN_MINUTES=${COOLDOWN_MINUTES:-0}
 VARIANTS=${VARIANTS:-dense kmatrix}
 CARRY=${CARRY:-.devcarry}
 WORK=${WORK:-/tmp/kaleido-device}

@@ -5,7 +5,8 @@
 #   MINUTES     training wall time per model (default 7: both run at once, so ~7 min of GPU time,
 #               plus ~2 min for evaluation and export)
 #   COOLDOWN_MINUTES  the last N minutes of training take the learning rate linearly to zero
-#               (train.py --cooldown-minutes; default a fifth of MINUTES; training/README.md, "Cool-down")
+#               (train.py --cooldown-minutes; default 0: it helped a plateaued run and hurt a
+#               short one, training/README.md, "Cool-down")
 #   EVAL_LIMIT  sentences per split for the manifest's BLEU (default 2000; 0 = whole split)
 #   VARIANTS    the models (default "dense kmatrix"; add kmatrix-encoder for the named variant)
 # The same script runs the tiny config on CPU (how it was proven without a GPU):
@@ -22,7 +23,7 @@ CORPUS=${CORPUS:-data/corpus}
 MODELS=${MODELS:-models}
 RUN=${RUN:-training/runs/$CONFIG}
 MINUTES=${MINUTES:-7}
-COOLDOWN_MINUTES=${COOLDOWN_MINUTES:-$(awk -v m="$MINUTES" 'BEGIN { print m / 5 }')}
+COOLDOWN_MINUTES=${COOLDOWN_MINUTES:-0}
 EVAL_LIMIT=${EVAL_LIMIT:-2000}
 VARIANTS=${VARIANTS:-dense kmatrix}
 mkdir -p "$RUN"
