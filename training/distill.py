@@ -13,6 +13,7 @@ are left out of both. The teacher runs as `./kaleido translate`, one process per
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -42,16 +43,19 @@ def chunks(items, parts):
 
 def translate_on_cores(sources, command, work_dir, workers):
     """`command` (reading German lines on stdin, writing as many English lines) run on each chunk of
-    `sources`, one process pinned to each of the first `workers` cores; the translations in order."""
+    `sources`, one process per chunk, each pinned to its own core of those this process may use
+    (in turn, when there are more workers than cores); the translations in order."""
     os.makedirs(work_dir, exist_ok=True)
+    cores = sorted(os.sched_getaffinity(0))
     procs = []
     for i, part in enumerate(chunks(sources, workers)):
+        pin = ["taskset", "-c", str(cores[i % len(cores)])] if shutil.which("taskset") else []
         src, hyp = (os.path.join(work_dir, f"{name}.{i}.txt") for name in ("source", "translation"))
         with open(src, "w", encoding="utf-8") as f:
             f.writelines(s + "\n" for s in part)
         with open(src, "rb") as stdin, open(hyp, "wb") as stdout:
-            procs.append((subprocess.Popen(["taskset", "-c", str(i), *command], stdin=stdin, stdout=stdout,
-                                           cwd=REPO), len(part), hyp))
+            procs.append((subprocess.Popen([*pin, *command], stdin=stdin, stdout=stdout, cwd=REPO),
+                          len(part), hyp))
     translations = []
     for proc, expected, hyp in procs:
         if proc.wait() != 0:
@@ -92,7 +96,8 @@ def main():
     ap.add_argument("--pairs", type=int, default=0, help="sample size (0 = the whole train split)")
     ap.add_argument("--seed", type=int, default=1, help="sampling seed (default 1, the training configs')")
     ap.add_argument("--beam", type=int, default=4)
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes, one per core")
+    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                    help="processes, one per core (default: the cores this process may use)")
     args = ap.parse_args()
 
     pairs = sample_pairs(args.corpus, args.pairs, args.seed)

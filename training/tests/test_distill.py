@@ -1,6 +1,8 @@
 """Distillation data: the sample, the split over cores, and the two corpora's pairing."""
-import os
+import re
 import sys
+
+import pytest
 
 from training.distill import chunks, distill, sample_pairs, translate_on_cores
 from training.tokenizer import read_pairs
@@ -30,8 +32,17 @@ def test_sample_is_a_seeded_shuffle_prefix(tmp_path):
 def test_translations_come_back_in_order_from_every_worker(tmp_path):
     sources = [f"Zeile {i}" for i in range(11)]
     reverse = [sys.executable, "-c", "import sys\nfor line in sys.stdin: print(line.rstrip('\\n')[::-1])"]
-    workers = min(2, os.cpu_count() or 1)
-    assert translate_on_cores(sources, reverse, tmp_path / "work", workers) == [s[::-1] for s in sources]
+    # three workers: more than this machine's cores on a small one, so pinning wraps around
+    assert translate_on_cores(sources, reverse, tmp_path / "work", 3) == [s[::-1] for s in sources]
+
+
+@pytest.mark.parametrize("script, message", [
+    ("import sys\nsys.exit(3)", "teacher failed (exit 3)"),
+    ("import sys\nfor line in list(sys.stdin)[1:]: print(line.rstrip())", "translations for"),
+])
+def test_a_teacher_that_fails_or_loses_lines_stops_the_run(tmp_path, script, message):
+    with pytest.raises(SystemExit, match=re.escape(message)):
+        translate_on_cores(["eins", "zwei", "drei"], [sys.executable, "-c", script], tmp_path / "work", 1)
 
 
 def test_both_corpora_keep_the_same_german_and_drop_empty_translations(tmp_path):
