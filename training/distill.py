@@ -59,6 +59,8 @@ def translate_on_cores(sources, command, work_dir, workers):
     translations = []
     for proc, expected, hyp in procs:
         if proc.wait() != 0:
+            for other, _, _ in procs:   # the others' work is lost anyway
+                other.kill()
             raise SystemExit(f"teacher failed (exit {proc.returncode}): {' '.join(command)}")
         with open(hyp, encoding="utf-8") as f:
             lines = [line.rstrip("\n") for line in f]
@@ -99,6 +101,8 @@ def main():
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                     help="processes, one per core (default: the cores this process may use)")
     args = ap.parse_args()
+    if args.workers < 1 or args.pairs < 0 or args.beam < 1:
+        ap.error("--workers and --beam must be at least 1, --pairs at least 0")
 
     pairs = sample_pairs(args.corpus, args.pairs, args.seed)
     # Corpus lines are single segments: a German side the translate command would split into
