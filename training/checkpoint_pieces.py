@@ -41,7 +41,7 @@ def tensors_digest(tensors):
 
 def split(checkpoint_path, out_dir):
     """Writes the checkpoint's weights as float16 pieces into out_dir; returns the file names."""
-    ckpt = torch.load(checkpoint_path, map_location="cpu")
+    ckpt = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
     tensors = {name: t.detach().to(torch.float16).contiguous() if t.is_floating_point() else t.contiguous()
                for name, t in ckpt["model"].items()}
     fields = {k: v for k, v in ckpt.items() if k != "model"}

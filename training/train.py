@@ -65,7 +65,7 @@ def param_groups(model, weight_decay):
 def average_checkpoints(paths):
     avg = None
     for p in paths:
-        sd = torch.load(p, map_location="cpu")["model"]
+        sd = torch.load(p, map_location="cpu", weights_only=False)["model"]
         if avg is None:
             avg = {k: v.clone().double() for k, v in sd.items()}
         else:
@@ -85,7 +85,7 @@ def training_batches(sp, spm_path, corpus_dir, tcfg, cache_path=None):
            "train_slice": tcfg.train_slice, "max_len": tcfg.max_len, "max_tokens": tcfg.max_tokens,
            "seed": tcfg.seed}
     if cache_path and os.path.exists(cache_path):
-        cached = torch.load(cache_path)
+        cached = torch.load(cache_path, weights_only=False)
         if cached.get("key") == key:
             return cached["pairs"], cached["batches"], f"read from {cache_path}"
     _, train = load_split(sp, os.path.join(corpus_dir, "train.tsv"), tcfg.train_slice, tcfg.max_len,
@@ -267,7 +267,7 @@ def resume(path, model, opt, sched, meta):
     update). Checkpoints written before resuming existed hold the weights only: Adam's moments then start
     again from zero and the learning rate from the schedule's value at that step; the dropout
     masks differ from an uninterrupted run's. Newer ones continue exactly where the run was."""
-    ckpt = torch.load(path, map_location="cpu")
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
     for key in ("config", "variant", "model_config", "corpus_hash"):
         if ckpt.get(key) != meta[key]:
             raise SystemExit(f"{path}: its {key} is {ckpt.get(key)!r}, this run's is {meta[key]!r}: not the same run")
@@ -331,7 +331,7 @@ def earlier_checkpoints(out, step):
 
 def load_checkpoint(path, device="cpu"):
     """Model (eval mode) and the checkpoint dict."""
-    ckpt = torch.load(path, map_location=device)
+    ckpt = torch.load(path, map_location=device, weights_only=False)
     model = DynamicConvTransformer(ModelConfig(**ckpt["model_config"]))
     model.load_state_dict(ckpt["model"])
     return model.to(device).eval(), ckpt
