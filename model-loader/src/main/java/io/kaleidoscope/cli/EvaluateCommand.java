@@ -33,7 +33,7 @@ public final class EvaluateCommand {
             usage: ./kaleido evaluate --data FILE.tsv [--model DIR] [--beam N] [--limit N] [--batch N]
                                      [--shortlist on|off] [--baseline DIR [--resamples N]]
               --data FILE.tsv  lines "german<TAB>english[<TAB>...]"
-              --model DIR      model bundle (default: models/de-en-kmatrix, else small-kmatrix, else tiny-kmatrix)
+              --model DIR      model bundle (default: models/small-kmatrix, else de-en-kmatrix, else tiny-kmatrix)
               --beam N         beam width, 1 = greedy (default: the bundle's, 4)
               --limit N        only the first N lines
               --batch N        sentences decoded together (default 32)

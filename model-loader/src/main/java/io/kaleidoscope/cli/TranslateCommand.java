@@ -20,7 +20,7 @@ import java.util.Set;
 public final class TranslateCommand {
     private static final String USAGE = """
             usage: ./kaleido translate [--model DIR] [--beam N] [--block LINES] [--shortlist on|off]
-              --model DIR    model bundle (default: models/de-en-kmatrix, else small-kmatrix, else tiny-kmatrix)
+              --model DIR    model bundle (default: models/small-kmatrix, else de-en-kmatrix, else tiny-kmatrix)
               --beam N       beam width, 1 = greedy (default: the bundle's, 4)
               --block LINES  lines read and translated together (default 64)
               --shortlist on score only the bundle's shortlist candidates (default off)""";

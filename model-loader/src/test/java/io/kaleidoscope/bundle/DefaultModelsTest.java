@@ -13,13 +13,24 @@ class DefaultModelsTest {
     Path models;
 
     @Test
-    void theBestTrainedBundlePresentIsTheDefault() throws IOException {
+    void theServingDefaultIsTheBestTranslatorPresent() throws IOException {
         Files.createDirectories(models.resolve("tiny-kmatrix"));
         assertEquals(models.resolve("tiny-kmatrix"), DefaultModels.of(models, "kmatrix"));
-        Files.createDirectories(models.resolve("small-kmatrix"));
-        assertEquals(models.resolve("small-kmatrix"), DefaultModels.of(models, "kmatrix"));
         Files.createDirectories(models.resolve("de-en-kmatrix"));
         assertEquals(models.resolve("de-en-kmatrix"), DefaultModels.of(models, "kmatrix"));
+        Files.createDirectories(models.resolve("small-kmatrix"));
+        assertEquals(models.resolve("small-kmatrix"), DefaultModels.of(models, "kmatrix"));
+    }
+
+    @Test
+    void theBenchmarkDefaultIsThePapersSizePresent() throws IOException {
+        Files.createDirectories(models.resolve("tiny-dense"));
+        assertEquals(models.resolve("tiny-dense"), DefaultModels.forBenchmark(models, "dense"));
+        Files.createDirectories(models.resolve("small-dense"));
+        assertEquals(models.resolve("small-dense"), DefaultModels.forBenchmark(models, "dense"));
+        Files.createDirectories(models.resolve("de-en-dense"));
+        assertEquals(models.resolve("de-en-dense"), DefaultModels.forBenchmark(models, "dense"));
+        assertEquals(models.resolve("small-dense"), DefaultModels.of(models, "dense"));
     }
 
     @Test
@@ -30,8 +41,9 @@ class DefaultModelsTest {
     }
 
     @Test
-    void withoutAnyBundleTheBaseModelIsNamedSoTheErrorSaysWhatIsMissing() {
-        assertEquals(models.resolve("de-en-kmatrix"), DefaultModels.of(models, "kmatrix"));
+    void withoutAnyBundleTheFirstChoiceIsNamedSoTheErrorSaysWhatIsMissing() {
+        assertEquals(models.resolve("small-kmatrix"), DefaultModels.of(models, "kmatrix"));
+        assertEquals(models.resolve("de-en-kmatrix"), DefaultModels.forBenchmark(models, "kmatrix"));
     }
 
     @Test

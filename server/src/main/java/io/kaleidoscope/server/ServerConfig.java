@@ -16,7 +16,7 @@ import java.util.Map;
  * <table>
  *   <tr><th>property / variable</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>kaleido.port / KALEIDO_PORT</td><td>5000</td><td>HTTP port (0: any free port)</td></tr>
- *   <tr><td>kaleido.models / KALEIDO_MODELS</td><td>models/de-en-kmatrix, else models/small-kmatrix, else models/tiny-kmatrix</td>
+ *   <tr><td>kaleido.models / KALEIDO_MODELS</td><td>models/small-kmatrix, else models/de-en-kmatrix, else models/tiny-kmatrix</td>
  *       <td>comma-separated bundle directories; the first is the default model</td></tr>
  *   <tr><td>kaleido.enginesPerModel / KALEIDO_ENGINES_PER_MODEL</td><td>1</td><td>engine threads per model, each with
  *       its own copy of the model; give each a core</td></tr>

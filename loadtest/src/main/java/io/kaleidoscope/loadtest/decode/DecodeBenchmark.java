@@ -92,8 +92,8 @@ public final class DecodeBenchmark {
     private DecodeBenchmark() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        Path dense = DefaultModels.of("dense");
-        Path kmatrix = DefaultModels.of("kmatrix");
+        Path dense = DefaultModels.forBenchmark("dense");
+        Path kmatrix = DefaultModels.forBenchmark("kmatrix");
         Path data = Path.of("data/corpus/test.tsv");
         Path out = Path.of("target/bench");
         int limit = 100;
