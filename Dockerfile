@@ -11,8 +11,8 @@
 #   podman run --rm -p 5000:5000 --read-only localhost/kaleidoscope:latest
 #
 # Build arguments:
-#   MODEL_DIR      the bundle shipped and served (default models/small-kmatrix, trained on CPU;
-#                  models/de-en-kmatrix once the base K-matrix bundle exists), relative to the context
+#   MODEL_DIR      the bundle shipped and served (default models/small-kmatrix, trained on CPU, the
+#                  best translator; models/de-en-kmatrix the base one), relative to the context
 #   JDK_IMAGE      build stage base (default eclipse-temurin:25-jdk)
 #   RUNTIME_IMAGE  run stage base (default debian:bookworm-slim; needs glibc and bash)
 #   JLINK_MODULES  modules of the jlinked runtime
