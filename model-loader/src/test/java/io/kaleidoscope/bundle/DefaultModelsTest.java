@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,23 +15,22 @@ class DefaultModelsTest {
 
     @Test
     void theServingDefaultIsTheBestTranslatorPresent() throws IOException {
-        Files.createDirectories(models.resolve("tiny-kmatrix"));
-        assertEquals(models.resolve("tiny-kmatrix"), DefaultModels.of(models, "kmatrix"));
-        Files.createDirectories(models.resolve("de-en-kmatrix"));
-        assertEquals(models.resolve("de-en-kmatrix"), DefaultModels.of(models, "kmatrix"));
-        Files.createDirectories(models.resolve("small-kmatrix"));
-        assertEquals(models.resolve("small-kmatrix"), DefaultModels.of(models, "kmatrix"));
+        eachBundleAddedBecomesTheChoice(DefaultModels::of, "kmatrix", "tiny", "de-en", "small");
     }
 
     @Test
     void theBenchmarkDefaultIsThePapersSizePresent() throws IOException {
-        Files.createDirectories(models.resolve("tiny-dense"));
-        assertEquals(models.resolve("tiny-dense"), DefaultModels.forBenchmark(models, "dense"));
-        Files.createDirectories(models.resolve("small-dense"));
-        assertEquals(models.resolve("small-dense"), DefaultModels.forBenchmark(models, "dense"));
-        Files.createDirectories(models.resolve("de-en-dense"));
-        assertEquals(models.resolve("de-en-dense"), DefaultModels.forBenchmark(models, "dense"));
+        eachBundleAddedBecomesTheChoice(DefaultModels::forBenchmark, "dense", "tiny", "small", "de-en");
         assertEquals(models.resolve("small-dense"), DefaultModels.of(models, "dense"));
+    }
+
+    /** Adds the sizes' bundles of the variant from the least to the most preferred, checking the choice after each. */
+    private void eachBundleAddedBecomesTheChoice(BiFunction<Path, String, Path> choice, String variant,
+            String... leastToMostPreferred) throws IOException {
+        for (String size : leastToMostPreferred) {
+            Path bundle = Files.createDirectories(models.resolve(size + "-" + variant));
+            assertEquals(bundle, choice.apply(models, variant));
+        }
     }
 
     @Test
