@@ -32,6 +32,8 @@ total_mib=$(( (tree_kib + carry_kib) / 1024 ))
 if [ "$total_mib" -gt 64 ]; then
   echo "warning: the working tree and $CARRY come to $total_mib MiB, over the 64 MiB a device call may send;" >&2
   echo "  move the largest bundles out of the checkout for the call (e.g. models/de-en-*): $(du -sm models/* | sort -rn | head -n 3 | awk '{printf "%s %s MiB; ", $2, $1}')" >&2
+  echo "  e.g. mkdir -p ../kaleido-aside && mv models/de-en-* ../kaleido-aside/ before it and" >&2
+  echo "  mv ../kaleido-aside/de-en-* models/ after it (git shows them deleted meanwhile: commit nothing until they are back)" >&2
 else
   echo "working tree and $CARRY: $total_mib MiB of the 64 MiB a device call may send"
 fi
