@@ -15,9 +15,10 @@ independently and the golden data compares the two:
   Then the bias is added.
 
 Two equivalent evaluations exist: ``apply_levels`` (per level, what the Java kernel does) and
-``materialize`` (the dense (in, out) matrix the product equals, built by pushing the identity
-through the levels).  Training uses the materialised form because one big matmul is much faster
-on a GPU than 2*log2(n) small strided steps; the tests check both agree.
+``materialize`` (the dense (in, out) matrix the product equals, built half by half from the bottom
+up and multiplied, ``dense_kmatrices``).  Training uses the materialised form because one big
+matmul is much faster on a GPU than 2*log2(n) small strided steps; the tests check both agree, and
+both against the product of the level matrices written from the spec.
 """
 import math
 
@@ -96,14 +97,59 @@ def kmatrix_forward_levels(x, twiddle, bias, out_features):
 def materialize(twiddle: torch.Tensor, in_features: int, out_features: int) -> torch.Tensor:
     """The (in, out) matrix W with layer(x) = x @ W + bias.
 
-    Rows of the identity are the unit vectors e_j; pushing them through the levels gives row j =
-    K e_j, i.e. the transpose of the K-matrix, which is what a row-vector matmul needs.  Padding
-    (drop rows >= in) and stacking/chunk-summing are linear too, so they fold into W.
+    Row j of W is K e_j, the transpose of the K-matrix, which is what a row-vector matmul needs.
+    Padding (drop rows >= in) and stacking/chunk-summing are linear too, so they fold into W.
     """
-    stacks, n = twiddle.shape[0], 2 * twiddle.shape[2]
-    eye = torch.eye(n, dtype=twiddle.dtype, device=twiddle.device)
-    rows = apply_levels(eye.unsqueeze(-2).expand(n, stacks, n), twiddle)  # (n, S, n)
-    return combine_outputs(rows, out_features)[:in_features]
+    k = dense_kmatrices(twiddle)  # (S, n, n), k[s, i, j] = K_s[i, j]
+    return combine_outputs(k.permute(2, 0, 1), out_features)[:in_features]  # rows (j, s, i)
+
+
+def dense_kmatrices(twiddle: torch.Tensor) -> torch.Tensor:
+    """K_s = B_s · B*_s of every stack as dense (S, n, n) matrices (y = K x, column vectors).
+
+    Each half is built from the bottom up: a butterfly half on 2s positions is the two halves on s
+    positions, side by side, joined by the level at stride s (B*: that level acts first, so it
+    scales the columns; B: it acts last and scales the rows). That costs about 2·n² per stack and
+    half, against log2(n)·n² for pushing the identity through the levels one by one (the
+    per-level form, `apply_levels`), and one or two tensor operations per level and half, most of
+    them small, instead of seven over whole (n, S, n) tensors: a training step on a GPU pays for
+    each in a kernel launch and a pass over memory. The halves' entries are products along each
+    entry's single path, as the per-level form computes them; the product B · B* then sums over n
+    terms, in float64 on a GPU, where float32 products may run as TF32 (10-bit mantissas) and the
+    materialised matrix must stay the K-matrix the inference kernel computes.
+    """
+    stacks, levels, pairs = twiddle.shape[:3]
+    n, log_n = 2 * pairs, levels // 2
+    b_star = twiddle.new_ones(stacks, n, 1, 1)
+    b = twiddle.new_ones(stacks, n, 1, 1)
+    for j in range(log_n):
+        s = 1 << j
+        b_star = join_halves(b_star, twiddle[:, log_n - 1 - j], s, scale_columns=True)
+        b = join_halves(b, twiddle[:, log_n + j], s, scale_columns=False)
+    b_star, b = b_star.reshape(stacks, n, n), b.reshape(stacks, n, n)
+    product_dtype = torch.float64 if twiddle.is_cuda else twiddle.dtype
+    with torch.autocast(device_type=twiddle.device.type, enabled=False):
+        return (b.to(product_dtype) @ b_star.to(product_dtype)).to(twiddle.dtype)
+
+
+def join_halves(blocks: torch.Tensor, level: torch.Tensor, s: int, scale_columns: bool) -> torch.Tensor:
+    """(S, n/s, s, s) diagonal blocks of a butterfly half on s positions -> (S, n/(2s), 2s, 2s).
+
+    Blocks 2t and 2t+1 hold positions p and q = p + s of the pairs the level at stride s joins;
+    `level` is that level's (S, n/2, 2, 2) twiddle, pair i = t·s + o holding (a, b; c, d) of
+    y_p = a·x_p + b·x_q, y_q = c·x_p + d·x_q. With h the half a block sits in and g the other
+    index of the 2 × 2 (both 0 for p, 1 for q):
+      scale_columns (diag(top, bottom) · L):  new[(h, r), (g, o)] = block_h[r, o] · coef[o][h][g]
+      scale rows    (L · diag(top, bottom)):  new[(g, r), (h, c)] = coef[r][g][h] · block_h[r, c]
+    """
+    stacks, n = blocks.shape[0], blocks.shape[1] * s
+    pairs = blocks.reshape(stacks, n // (2 * s), 2, s, s)  # (S, t, h, r, c)
+    coef = level.reshape(stacks, n // (2 * s), s, 2, 2)  # (S, t, o, row half, column half)
+    if scale_columns:
+        joined = pairs.unsqueeze(-2) * coef.permute(0, 1, 3, 4, 2).unsqueeze(3)  # (S, t, h, r, g, o)
+    else:
+        joined = coef.permute(0, 1, 3, 2, 4).unsqueeze(-1) * pairs.transpose(2, 3).unsqueeze(2)  # (S, t, g, r, h, c)
+    return joined.reshape(stacks, n // (2 * s), 2 * s, 2 * s)
 
 
 def random_orthogonal_twiddle(stacks: int, n: int, generator=None) -> torch.Tensor:
@@ -173,21 +219,19 @@ class KMatrixLayer(nn.Module):
 def materialize_together(layers):
     """Dense (in, out) weights of many K-matrix layers in one pass per size n.
 
-    Pushing the identity through 2*log2(n) levels is a dozen small kernels per level; doing it per
-    layer costs thousands of kernel launches per training step on a GPU.  Layers of the same n are
-    concatenated along the stack dimension and materialised together, then split again.
+    Layers of the same n are concatenated along the stack dimension and built together
+    (`dense_kmatrices`), then split again: a few dozen tensor operations per training step instead
+    of that many per layer.
     """
     by_n = {}
     for layer in layers:
         by_n.setdefault(layer.n, []).append(layer)
     weights = {}
     for n, group in by_n.items():
-        tw = torch.cat([l.twiddle for l in group], dim=0)
-        eye = torch.eye(n, dtype=tw.dtype, device=tw.device)
-        rows = apply_levels(eye.unsqueeze(-2).expand(n, tw.shape[0], n), tw)  # (n, total stacks, n)
+        k = dense_kmatrices(torch.cat([l.twiddle for l in group], dim=0))  # (total stacks, n, n)
         start = 0
         for l in group:
-            part = rows[:, start:start + l.stacks]
+            part = k[start:start + l.stacks].permute(2, 0, 1)  # rows (j, s, i), as materialize
             start += l.stacks
             weights[l] = combine_outputs(part, l.out_features)[:l.in_features]
     return [weights[l] for l in layers]

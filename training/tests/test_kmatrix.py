@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from training.kmatrix import (KMatrixLayer, apply_levels, kmatrix_forward_levels, level_strides,
-                              materialize, random_orthogonal_twiddle)
+from training.kmatrix import (KMatrixLayer, apply_levels, dense_kmatrices, kmatrix_forward_levels,
+                              level_strides, materialize, random_orthogonal_twiddle)
 
 
 def level_matrix(tw_level, n, stride):
@@ -44,6 +44,29 @@ def test_levels_equal_explicit_product_float64(n, stacks):
     for s in range(stacks):
         k = explicit_product(tw[s])
         assert torch.allclose(y[:, s], x @ k.t(), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("n,stacks", [(2, 1), (4, 1), (8, 2), (64, 3)])
+def test_dense_kmatrices_equal_explicit_product_float64(n, stacks):
+    """The halves built from the bottom up and multiplied are the spec's product of level matrices."""
+    g = torch.Generator().manual_seed(7 * n + stacks)
+    tw = torch.randn(stacks, 2 * int(math.log2(n)), n // 2, 2, 2, generator=g, dtype=torch.float64)
+    k = dense_kmatrices(tw)
+    assert k.shape == (stacks, n, n) and k.dtype == torch.float64
+    for s in range(stacks):
+        ref = explicit_product(tw[s])
+        assert (k[s] - ref).abs().max().item() <= 1e-12 * ref.abs().max().item()
+
+
+def test_dense_kmatrices_keep_float32_under_autocast():
+    """Inside a training forward (bf16 autocast) the matrix is still built and multiplied in float32."""
+    g = torch.Generator().manual_seed(11)
+    tw = torch.randn(2, 12, 32, 2, 2, generator=g)
+    plain = dense_kmatrices(tw)
+    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
+        inside = dense_kmatrices(tw)
+    assert inside.dtype == torch.float32
+    assert torch.equal(inside, plain)
 
 
 @pytest.mark.parametrize("fan_in,fan_out", [(64, 64), (64, 128), (128, 64), (48, 100), (64, 40)])
