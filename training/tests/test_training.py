@@ -9,7 +9,7 @@ from training.configs import BOS_ID, EOS_ID, PAD_ID
 from training.data import token_budget_batches
 from training.kmatrix import KMatrixLayer
 from training.schedule import LearningRateSchedule, inverse_sqrt, learning_rate_factor
-from training.train import average_checkpoints, param_groups
+from training.train import average_checkpoints, param_groups, smoothed_loss
 
 from .conftest import make_model
 
@@ -34,6 +34,26 @@ def test_token_budget_batches_cover_everything_within_budget():
             seen.append((tuple(s), tuple(t[:-1])))
         assert b["ntokens"] == int(b["target"].ne(PAD_ID).sum())
     assert sorted(seen) == sorted((tuple(s), tuple(t)) for s, t in examples)
+
+
+def test_smoothed_loss_is_cross_entropys_with_and_without_label_smoothing():
+    """One log-softmax gives what two F.cross_entropy calls gave: values and gradients, padding
+    targets ignored by both terms."""
+    torch.manual_seed(9)
+    logits = torch.randn(50, 40, dtype=torch.float64, requires_grad=True)
+    target = torch.randint(4, 40, (50,))
+    target[::7] = PAD_ID
+    loss, nll = smoothed_loss(logits, target, 0.1)
+    (grad,) = torch.autograd.grad(loss, logits)
+    expected = torch.nn.functional.cross_entropy(logits, target, ignore_index=PAD_ID, reduction="sum",
+                                                 label_smoothing=0.1)
+    (expected_grad,) = torch.autograd.grad(expected, logits)
+    expected_nll = torch.nn.functional.cross_entropy(logits, target, ignore_index=PAD_ID, reduction="sum")
+    assert torch.allclose(loss, expected, rtol=1e-12, atol=0)
+    assert torch.allclose(nll, expected_nll, rtol=1e-12, atol=0)
+    assert torch.allclose(grad, expected_grad, rtol=1e-10, atol=1e-12)
+    assert grad[::7].abs().max() == 0  # padding rows get no gradient
+    assert not torch.allclose(loss, nll)  # the smoothing term is there
 
 
 def test_twiddles_are_excluded_from_weight_decay():
