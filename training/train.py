@@ -77,7 +77,7 @@ def average_checkpoints(paths):
 def smoothed_loss(logits, target, smoothing):
     """(label-smoothed loss, plain nll), both summed over the non-padding targets: what
     F.cross_entropy(..., label_smoothing=smoothing) and F.cross_entropy(...) give, from one
-    log-softmax instead of two. The logits of a batch (tokens × vocabulary, 1 GB at base size on
+    log-softmax instead of two. The logits of a batch (tokens × vocabulary, ~0.5 GB at base size on
     the GPU, 100 MB for the small config) are the largest tensor of a step, and the second pass over
     them cost 4-5% of a small training step on one core."""
     lprobs = F.log_softmax(logits, dim=-1)
