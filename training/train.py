@@ -79,7 +79,7 @@ def smoothed_loss(logits, target, smoothing):
     F.cross_entropy(..., label_smoothing=smoothing) and F.cross_entropy(...) give, from one
     log-softmax instead of two. The logits of a batch (tokens × vocabulary, ~0.5 GB at base size on
     the GPU, 100 MB for the small config) are the largest tensor of a step, and the second pass over
-    them cost 4-5% of a small training step on one core."""
+    them cost about 4% of a small training step on one core."""
     lprobs = F.log_softmax(logits, dim=-1)
     nll = F.nll_loss(lprobs, target, ignore_index=PAD_ID, reduction="sum")
     uniform = -(lprobs.sum(dim=-1) * (target != PAD_ID)).sum() / lprobs.shape[-1]
